@@ -1,0 +1,75 @@
+# The interface to dynokube's development: every workflow is a target here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+BIN := node_modules/.bin
+JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
+export NODE_OPTIONS := --no-warnings=ExperimentalWarning
+
+.PHONY: help deps run images krew test e2e test-unit test-integration bench lint crds cluster-build cluster-up cluster-down cluster-status clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+# npm install (not ci) honours the lock file, and tolerates mirrors that do not serve the
+# other platforms' optional binaries of jest's resolver, which npm ci refuses.
+node_modules/.installed: package.json package-lock.json
+	npm install --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.installed ## install the npm dependencies (from the lock file)
+
+run: deps ## the local control plane with dynokube installed, in the foreground (Ctrl-C stops it)
+	$(BIN)/tsx hack/run.ts
+
+test: deps ## every test: unit, then integration on a real local control plane (built if missing)
+	$(JEST) --selectProjects unit integration
+
+e2e: deps ## the whole path on a real node here (root): git push, dynos really run, curl answers
+	hack/node/install-deps.sh
+	$(JEST) --selectProjects e2e --runInBand
+
+test-unit: deps ## unit tests only (no cluster)
+	$(JEST) --selectProjects unit
+
+test-integration: deps ## integration tests only
+	$(JEST) --selectProjects integration
+
+bench: deps ## benchmarks on fresh local control planes (figures as ratios to a floor measured in the same run)
+	$(BIN)/tsx bench/push.bench.ts
+	$(BIN)/tsx bench/operator.bench.ts
+	hack/node/install-deps.sh
+	$(BIN)/tsx bench/real-node.bench.ts
+
+lint: deps ## type-check and lint
+	$(BIN)/tsc --noEmit -p tsconfig.json
+	$(BIN)/eslint .
+
+crds: deps ## regenerate crds/ (and the chart's copy) from the TypeScript API types in src/api
+	$(BIN)/tsx hack/gen-crds.ts
+
+IMAGE_REPO ?= ghcr.io/dynokube
+IMAGE_TAG ?= $(shell node -p 'require("./package.json").version')
+images: ## build the operator, receiver, builder and stack images (needs Docker; used by e2e/kind.sh)
+	docker build -f images/stack/Dockerfile --target run -t $(IMAGE_REPO)/stack-heroku-24:run .
+	docker build -f images/stack/Dockerfile --target build -t $(IMAGE_REPO)/stack-heroku-24:build .
+	for t in operator receiver builder; do \
+	  docker build -f images/Dockerfile --target $$t --build-arg STACK_BUILD_IMAGE=$(IMAGE_REPO)/stack-heroku-24:build -t $(IMAGE_REPO)/$$t:$(IMAGE_TAG) . || exit 1; \
+	done
+
+krew: deps ## package kubectl-dyno (dist/krew/: the archive and its krew manifest)
+	hack/krew/package.sh
+
+cluster-build: ## build the control plane's binaries from Go modules (cached; done by the others when needed)
+	hack/build-control-plane.sh
+
+cluster-up: deps ## start the local control plane in the background (data in .run/)
+	$(BIN)/tsx hack/cluster/cli.ts up
+
+cluster-down: deps ## stop the local control plane
+	$(BIN)/tsx hack/cluster/cli.ts down
+
+cluster-status: deps ## is the local control plane running?
+	$(BIN)/tsx hack/cluster/cli.ts status
+
+clean: cluster-down ## stop the cluster and delete its data (.run/) and build output
+	rm -rf .run dist
