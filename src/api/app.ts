@@ -1,0 +1,88 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Conditions, ObservedGeneration } from './conditions.js';
+import { APP_NAME_PATTERN, HOSTNAME_PATTERN, PROCESS_TYPE_MAX, PROCESS_TYPE_PATTERN } from './names.js';
+import type { KindDefinition, KubeObject } from './kind.js';
+import { StringEnum, StringMap, cel } from './schema.js';
+
+export const STACKS = ['heroku-24'] as const;
+
+/** Buildpacks by URL (git or tarball) or by a built-in name such as heroku/python. */
+export const BUILDPACK_PATTERN = '^(https?://[^\\s]+|[a-z0-9-]+/[a-z0-9-]+)$';
+
+export const Buildpacks = Type.Array(Type.String({ maxLength: 512, pattern: BUILDPACK_PATTERN }), {
+  maxItems: 10,
+  description: 'Buildpacks to run in order: a URL, or a built-in name (heroku/python, heroku/nodejs, heroku/procfile). Empty means detect.',
+});
+
+export const ProcessTypes = StringMap(Type.String({ minLength: 1, maxLength: 4096 }), {
+  maxProperties: 50,
+  description: 'Process type to the command it runs, as in a Procfile.',
+  ...cel({
+    rule: `self.all(t, size(t) <= ${PROCESS_TYPE_MAX} && t.matches('${PROCESS_TYPE_PATTERN}'))`,
+    message: `process type names must be lowercase letters, digits and dashes, at most ${PROCESS_TYPE_MAX} characters (they become Kubernetes names)`,
+  }),
+});
+
+/** A reference to an App in the same namespace, by name. */
+export const AppName = Type.String({ minLength: 3, maxLength: 30, pattern: APP_NAME_PATTERN, description: 'Name of the App, in the same namespace.' });
+
+export const AppSpec = Type.Object(
+  {
+    stack: Type.Optional(StringEnum(STACKS, { default: 'heroku-24', description: 'The stack: base image the slug runs on.' })),
+    buildpacks: Type.Optional(Buildpacks),
+    domains: Type.Optional(
+      Type.Array(Type.String({ maxLength: 253, pattern: HOSTNAME_PATTERN }), {
+        maxItems: 100,
+        'x-kubernetes-list-type': 'set',
+        description: 'Custom domains routed to the web dynos, besides <app>.<base domain>.',
+      }),
+    ),
+    maintenance: Type.Optional(Type.Boolean({ default: false, description: 'Maintenance mode: the router answers 503 instead of the web dynos.' })),
+    ingressClassName: Type.Optional(Type.String({ maxLength: 253, description: 'IngressClass for the web Ingress; empty means the cluster default.' })),
+    image: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\s]+$', description: 'A prebuilt image to deploy instead of git pushes (the GitOps path): changing it makes a new release.' }),
+    ),
+    processTypes: Type.Optional(ProcessTypes),
+  },
+  cel(
+    { rule: '!has(self.processTypes) || has(self.image)', message: 'processTypes is only for a prebuilt image: set spec.image too', fieldPath: '.processTypes' },
+    { rule: '!has(self.image) || has(self.processTypes)', message: 'a prebuilt image needs its processTypes (the commands a Procfile would give)', fieldPath: '.processTypes' },
+  ),
+);
+export type AppSpec = Static<typeof AppSpec>;
+
+export const AppStatus = Type.Object({
+  observedGeneration: Type.Optional(ObservedGeneration),
+  currentRelease: Type.Optional(Type.Integer({ minimum: 0, description: 'Version of the release the dynos run.' })),
+  latestRelease: Type.Optional(Type.Integer({ minimum: 0, description: 'Version of the newest release, running or not.' })),
+  latestBuild: Type.Optional(Type.String({ description: 'Name of the newest Build.' })),
+  url: Type.Optional(Type.String({ description: 'Where the web dynos answer.' })),
+  conditions: Type.Optional(Conditions),
+});
+export type AppStatus = Static<typeof AppStatus>;
+
+export type App = KubeObject<AppSpec, AppStatus>;
+
+export const AppKind: KindDefinition = {
+  kind: 'App',
+  plural: 'apps',
+  singular: 'app',
+  shortNames: ['dkapp'],
+  description: 'A Heroku-style app: pushed code, built into slugs, released and run as dynos.',
+  spec: AppSpec,
+  specRequired: false,
+  status: AppStatus,
+  rules: [
+    {
+      rule: `self.metadata.name.matches('${APP_NAME_PATTERN}')`,
+      fieldPath: '.metadata.name',
+      message: 'app names are 3 to 30 characters: lowercase letters, digits and dashes, starting with a letter and not ending with a dash',
+    },
+  ],
+  printerColumns: [
+    { name: 'URL', type: 'string', jsonPath: '.status.url' },
+    { name: 'Release', type: 'integer', jsonPath: '.status.currentRelease' },
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
