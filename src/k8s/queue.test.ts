@@ -1,0 +1,89 @@
+import { describe, expect, it } from '@jest/globals';
+import { WorkQueue } from './queue.js';
+
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+describe('WorkQueue', () => {
+  it('holds a key once however often it is added', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    const seen: string[] = [];
+    q.add('a'); q.add('a'); q.add('b'); q.add('a');
+    q.run(async (k) => { seen.push(k); });
+    await tick(20);
+    await q.shutdown();
+    expect(seen).toEqual(['a', 'b']);
+  });
+
+  it('never works one key on two workers, and runs it again if it changed meanwhile', async () => {
+    const q = new WorkQueue({ concurrency: 4 });
+    let running = 0;
+    let maxRunning = 0;
+    let runs = 0;
+    q.run(async () => {
+      running++; runs++;
+      maxRunning = Math.max(maxRunning, running);
+      await tick(20);
+      running--;
+    });
+    q.add('k');
+    await tick(5);
+    q.add('k'); q.add('k'); // arrives while k is in flight
+    await tick(80);
+    await q.shutdown();
+    expect(maxRunning).toBe(1);
+    expect(runs).toBe(2);
+  });
+
+  it('retries a failing key with growing delays, and forgets them after a success', async () => {
+    const q = new WorkQueue({ concurrency: 1, baseDelayMs: 10 });
+    const at: number[] = [];
+    q.run(async () => {
+      at.push(Date.now());
+      if (at.length < 4) throw new Error('boom');
+    });
+    q.add('k');
+    await tick(200);
+    await q.shutdown();
+    expect(at).toHaveLength(4);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    expect(gaps[0]).toBeGreaterThanOrEqual(9);
+    expect(gaps[2]).toBeGreaterThanOrEqual(39);
+    expect(q.failureCount('k')).toBe(0);
+  });
+
+  it('bounds retries overall with its token bucket', () => {
+    const q = new WorkQueue({ concurrency: 1, baseDelayMs: 1, qps: 10, burst: 2 });
+    const delays = ['a', 'b', 'c', 'd'].map((k) => q.retryDelay(k));
+    expect(delays.slice(0, 2)).toEqual([1, 1]);
+    expect(delays[2]).toBeGreaterThanOrEqual(90);
+    expect(delays[3]).toBeGreaterThan(delays[2]!);
+  });
+
+  it('requeues after the delay a worker asks for', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    let runs = 0;
+    q.run(async () => (++runs === 1 ? { requeueAfterMs: 30 } : undefined));
+    q.add('k');
+    await tick(10);
+    expect(runs).toBe(1);
+    await tick(60);
+    await q.shutdown();
+    expect(runs).toBe(2);
+  });
+
+  it('bounds concurrency across keys', async () => {
+    const q = new WorkQueue({ concurrency: 3 });
+    let running = 0;
+    let maxRunning = 0;
+    q.run(async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await tick(10);
+      running--;
+    });
+    for (let i = 0; i < 20; i++) q.add(`k${i}`);
+    await tick(150);
+    await q.shutdown();
+    expect(maxRunning).toBe(3);
+  });
+});

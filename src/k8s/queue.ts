@@ -1,0 +1,151 @@
+// A work queue in client-go's shape: a key is queued at most once, never processed by two workers
+// at once (a key added while it is being processed runs again afterwards), retried with per-key
+// exponential backoff bounded by an overall token bucket, and worked by a bounded pool.
+
+export interface QueueOptions {
+  concurrency: number;
+  /** Per-key backoff: base doubling up to max (client-go: 5 ms to 1000 s). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Overall retry budget: qps with a burst (client-go: 10 qps, burst 100). */
+  qps?: number;
+  burst?: number;
+}
+
+export interface WorkResult {
+  /** Look at this key again later, without counting a failure. */
+  requeueAfterMs?: number;
+}
+
+export type Worker = (key: string) => Promise<WorkResult | void>;
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly failures = new Map<string, number>();
+  private readonly waiters: (() => void)[] = [];
+  private tokens: number;
+  private tokensAt = Date.now();
+  private stopped = false;
+  private running: Promise<void>[] = [];
+  private readonly base: number;
+  private readonly max: number;
+  private readonly qps: number;
+  private readonly burst: number;
+  /** Called after each item with its outcome, for metrics. */
+  onDone?: (key: string, ms: number, outcome: 'ok' | 'error' | 'requeue') => void;
+  onError?: (key: string, err: unknown, retryInMs: number) => void;
+
+  constructor(private readonly opts: QueueOptions) {
+    this.base = opts.baseDelayMs ?? 5;
+    this.max = opts.maxDelayMs ?? 1_000_000;
+    this.qps = opts.qps ?? 10;
+    this.burst = opts.burst ?? 100;
+    this.tokens = this.burst;
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  get inFlight(): number {
+    return this.processing.size;
+  }
+
+  add(key: string): void {
+    if (this.stopped) return;
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.waiters.shift()?.();
+  }
+
+  /** Adds key after ms; a sooner request for the same key wins. */
+  addAfter(key: string, ms: number): void {
+    if (this.stopped) return;
+    if (ms <= 0) return this.add(key);
+    const at = Date.now() + ms;
+    const pending = this.timers.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, ms);
+    timer.unref();
+    this.timers.set(key, { at, timer });
+  }
+
+  /** The delay before retrying a key that failed: the larger of its own backoff and the bucket's. */
+  retryDelay(key: string): number {
+    const n = this.failures.get(key) ?? 0;
+    this.failures.set(key, n + 1);
+    const own = Math.min(this.max, this.base * 2 ** n);
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.tokensAt) / 1000) * this.qps);
+    this.tokensAt = now;
+    this.tokens -= 1;
+    const bucket = this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+    return Math.max(own, bucket);
+  }
+
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  failureCount(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  private async next(): Promise<string | undefined> {
+    while (!this.stopped && this.queue.length === 0) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.stopped) return undefined;
+    const key = this.queue.shift()!;
+    this.queued.delete(key);
+    this.processing.add(key);
+    return key;
+  }
+
+  private async loop(work: Worker): Promise<void> {
+    for (;;) {
+      const key = await this.next();
+      if (key === undefined) return;
+      const t0 = Date.now();
+      try {
+        const result = await work(key);
+        this.forget(key);
+        if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
+        this.onDone?.(key, Date.now() - t0, result?.requeueAfterMs !== undefined ? 'requeue' : 'ok');
+      } catch (err) {
+        const delay = this.retryDelay(key);
+        this.onError?.(key, err, delay);
+        this.addAfter(key, delay);
+        this.onDone?.(key, Date.now() - t0, 'error');
+      } finally {
+        this.processing.delete(key);
+        if (this.dirty.delete(key)) this.add(key);
+      }
+    }
+  }
+
+  /** Starts the worker pool. */
+  run(work: Worker): void {
+    this.running = Array.from({ length: this.opts.concurrency }, () => this.loop(work));
+  }
+
+  /** Stops taking work and waits for the items in flight to finish. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t.timer);
+    this.timers.clear();
+    for (const w of this.waiters.splice(0)) w();
+    await Promise.all(this.running);
+  }
+}

@@ -1,0 +1,235 @@
+// A small REST client for the Kubernetes API over one keep-alive agent: typed errors, timeouts,
+// server-side apply, and streamed watches. client-node supplies the kubeconfig and credentials.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Agent, request, type RequestOptions } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { createInterface } from 'node:readline';
+import type { ObjectMeta, OwnerReference } from '../api/kind.js';
+import { resourcePath, type Resource } from './resources.js';
+
+export type { ObjectMeta, OwnerReference };
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  metadata: { resourceVersion: string; continue?: string };
+}
+
+/** An error answer from the API server, with its HTTP status and the Status reason. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function readAll(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** An error answer as an ApiError, with the Status object's reason and message when it has one. */
+function apiError(status: number, text: string, path: string): ApiError {
+  try {
+    const s = JSON.parse(text) as { reason?: string; message?: string };
+    return new ApiError(status, s.reason ?? '', s.message ?? (text || `HTTP ${status}`), path);
+  } catch {
+    return new ApiError(status, '', text || `HTTP ${status}`, path);
+  }
+}
+
+export const isNotFound = (e: unknown): boolean => e instanceof ApiError && e.status === 404;
+export const isConflict = (e: unknown): boolean => e instanceof ApiError && e.status === 409;
+export const isAlreadyExists = (e: unknown): boolean => e instanceof ApiError && e.status === 409 && e.reason === 'AlreadyExists';
+export const isGone = (e: unknown): boolean => e instanceof ApiError && e.status === 410;
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  timeoutMs?: number;
+}
+
+export interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+const AUTH_REFRESH_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class Kube {
+  private readonly server: URL;
+  private agent: Agent | HttpAgent | undefined;
+  private headers: Record<string, string> = {};
+  private headersAt = 0;
+  /** Counts every request by verb and status class, for the operator's metrics. */
+  onResponse?: (method: string, status: number, ms: number) => void;
+
+  constructor(private readonly kc: KubeConfig, readonly fieldManager = 'dynokube') {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster: set a context with kubectl config use-context');
+    this.server = new URL(cluster.server);
+  }
+
+  /** TLS material and auth headers from the kubeconfig, refreshed so rotating tokens keep working. */
+  private async connection(): Promise<{ agent: Agent | HttpAgent; headers: Record<string, string> }> {
+    if (!this.agent || Date.now() - this.headersAt > AUTH_REFRESH_MS) {
+      const opts: RequestOptions = { headers: {} };
+      await this.kc.applyToHTTPSOptions(opts);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+      if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+      this.headers = headers;
+      this.headersAt = Date.now();
+      if (!this.agent) {
+        this.agent = this.server.protocol === 'https:'
+          ? new Agent({ keepAlive: true, maxSockets: 64, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized })
+          : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+      }
+    }
+    return { agent: this.agent, headers: this.headers };
+  }
+
+  private async open(spec: RequestSpec, signal?: AbortSignal): Promise<IncomingMessage> {
+    const { agent, headers } = await this.connection();
+    const url = new URL(spec.path, this.server);
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const send = this.server.protocol === 'https:' ? request : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, {
+        method: spec.method,
+        agent,
+        signal,
+        headers: {
+          ...headers,
+          Accept: 'application/json',
+          ...(body !== undefined ? { 'Content-Type': spec.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}),
+        },
+      }, resolve);
+      req.on('error', reject);
+      if (spec.timeoutMs !== 0) {
+        req.setTimeout(spec.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => req.destroy(new Error(`${spec.method} ${spec.path}: no answer in ${(spec.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000}s`)));
+      }
+      req.end(body);
+    });
+  }
+
+  async request<T>(spec: RequestSpec): Promise<T> {
+    const t0 = Date.now();
+    const res = await this.open(spec);
+    const text = await readAll(res);
+    const status = res.statusCode ?? 0;
+    this.onResponse?.(spec.method, status, Date.now() - t0);
+    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
+    throw apiError(status, text, spec.path);
+  }
+
+  /** A streamed GET (pod logs): the response, or an ApiError for a non-2xx answer. */
+  async stream(spec: Omit<RequestSpec, 'method'>, signal?: AbortSignal): Promise<IncomingMessage> {
+    const res = await this.open({ ...spec, method: 'GET', timeoutMs: 0 }, signal);
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return res;
+    throw apiError(status, await readAll(res), spec.path);
+  }
+
+  get<T extends KubeObject>(res: Resource, namespace: string | undefined, name: string): Promise<T> {
+    return this.request<T>({ method: 'GET', path: resourcePath(res, namespace, name) });
+  }
+
+  /** Like get, but undefined when the object does not exist. */
+  async find<T extends KubeObject>(res: Resource, namespace: string | undefined, name: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(res, namespace, name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  list<T extends KubeObject>(res: Resource, namespace?: string, query: RequestSpec['query'] = {}): Promise<ListResult<T>> {
+    return this.request<ListResult<T>>({ method: 'GET', path: resourcePath(res, namespace), query });
+  }
+
+  create<T extends KubeObject>(res: Resource, obj: T): Promise<T> {
+    return this.request<T>({ method: 'POST', path: resourcePath(res, obj.metadata?.namespace), body: { apiVersion: res.apiVersion, kind: res.kind, ...obj } });
+  }
+
+  /** Server-side apply under our one field manager; force takes ownership of fields we declare. */
+  apply<T extends KubeObject>(res: Resource, obj: T, opts: { subresource?: 'status'; force?: boolean } = {}): Promise<T> {
+    const name = obj.metadata?.name;
+    if (!name) throw new Error(`apply ${res.kind}: the object has no name`);
+    return this.request<T>({
+      method: 'PATCH',
+      path: resourcePath(res, obj.metadata?.namespace, name, opts.subresource),
+      query: { fieldManager: this.fieldManager, force: opts.force ?? true },
+      contentType: 'application/apply-patch+yaml',
+      body: { apiVersion: res.apiVersion, kind: res.kind, ...obj },
+    });
+  }
+
+  mergePatch<T extends KubeObject>(res: Resource, namespace: string | undefined, name: string, patch: unknown, subresource?: string): Promise<T> {
+    return this.request<T>({ method: 'PATCH', path: resourcePath(res, namespace, name, subresource), contentType: 'application/merge-patch+json', body: patch });
+  }
+
+  /** Deletes; a missing object is not an error. Background propagation lets the GC remove children. */
+  async delete(res: Resource, namespace: string | undefined, name: string, opts: { uid?: string; propagation?: 'Background' | 'Foreground' | 'Orphan' } = {}): Promise<void> {
+    try {
+      await this.request({
+        method: 'DELETE',
+        path: resourcePath(res, namespace, name),
+        body: { propagationPolicy: opts.propagation ?? 'Background', ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}) },
+      });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /**
+   * One watch request: calls onEvent for each event until the server ends the stream, the signal
+   * aborts it, or no line (not even a bookmark) arrives for idleMs. Rejects on errors, with a
+   * 410 as an ApiError whether it comes as the HTTP status or as an ERROR event.
+   */
+  async watch<T>(res: Resource, namespace: string | undefined, query: RequestSpec['query'], onEvent: (e: WatchEvent<T>) => void, opts: { signal?: AbortSignal; idleMs: number }): Promise<void> {
+    const path = resourcePath(res, namespace);
+    const stream = await this.open({ method: 'GET', path, query: { ...query, watch: true, allowWatchBookmarks: true }, timeoutMs: 0 }, opts.signal);
+    if (stream.statusCode !== 200) throw apiError(stream.statusCode ?? 0, await readAll(stream), path);
+    let idle: NodeJS.Timeout | undefined;
+    const resetIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => stream.destroy(new Error(`watch ${path}: nothing for ${opts.idleMs / 1000}s`)), opts.idleMs);
+    };
+    resetIdle();
+    try {
+      const lines = createInterface({ input: stream, crlfDelay: Infinity });
+      for await (const line of lines) {
+        resetIdle();
+        if (!line) continue;
+        const event = JSON.parse(line) as WatchEvent<T>;
+        if (event.type === 'ERROR') {
+          const s = event.object as { code?: number; reason?: string; message?: string };
+          throw new ApiError(s.code ?? 500, s.reason ?? '', s.message ?? 'watch error', path);
+        }
+        onEvent(event);
+      }
+    } finally {
+      clearTimeout(idle);
+      stream.destroy();
+    }
+  }
+}

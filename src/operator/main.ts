@@ -1,0 +1,115 @@
+// The operator process: leader election, then informers, work queue and reconcile; probes,
+// metrics and the maintenance page beside them. Configured by flags and DYNOKUBE_* variables.
+import { KubeConfig } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { LeaderElector } from '../k8s/leader.js';
+import { Kube } from '../k8s/rest.js';
+import { Controller } from './controller.js';
+import { makeLogger } from './log.js';
+import { Metrics } from './metrics.js';
+import { startMaintenanceServer, startProbeServer } from './server.js';
+import { settingsFromEnv } from './settings.js';
+
+const HELP = `dynokube-operator: turns Apps, Releases, Formations and attachments into running dynos.
+
+Usage: dynokube-operator [flags]
+
+Flags:
+  --kubeconfig PATH        kubeconfig to use (default: $KUBECONFIG, then in-cluster)
+  --probe-address H:P      /healthz, /readyz and /metrics (default 127.0.0.1:8080; 0.0.0.0:8080 in a pod)
+  --maintenance-address H:P  the 503 maintenance page (default 127.0.0.1:8081)
+  --leader-elect=false     do not wait for the Lease (one operator only)
+  --lease-namespace NS     namespace of the leader Lease (default: $POD_NAMESPACE, then default)
+  --identity NAME          this process's name in the Lease (default: host name and pid)
+  -h, --help               show this help
+
+Settings (environment): DYNOKUBE_BASE_DOMAIN, DYNOKUBE_URL_SCHEME, DYNOKUBE_INGRESS_CLASS,
+DYNOKUBE_MAINTENANCE_HOST, DYNOKUBE_MAINTENANCE_PORT, DYNOKUBE_NAMESPACE (watch one namespace),
+DYNOKUBE_CONCURRENCY, DYNOKUBE_RESYNC_SECONDS, DYNOKUBE_RELEASE_PHASE_TIMEOUT_SECONDS,
+DYNOKUBE_SIZES (JSON size table), DYNOKUBE_LOG_LEVEL.
+`;
+
+function hostPort(value: string, flag: string): [string, number] {
+  const i = value.lastIndexOf(':');
+  const port = Number(value.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag} must be HOST:PORT, got ${JSON.stringify(value)}`);
+  return [value.slice(0, i) || '0.0.0.0', port];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      kubeconfig: { type: 'string' },
+      'probe-address': { type: 'string' },
+      'maintenance-address': { type: 'string' },
+      'leader-elect': { type: 'string', default: 'true' },
+      'lease-namespace': { type: 'string' },
+      identity: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const log = makeLogger('dynokube-operator');
+  const settings = settingsFromEnv(process.env);
+  const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST) && !values.kubeconfig && !process.env.KUBECONFIG;
+  const kc = new KubeConfig();
+  if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
+  else kc.loadFromDefault();
+  const metrics = new Metrics();
+  const kube = new Kube(kc, 'dynokube');
+  kube.onResponse = (verb, code) => metrics.apiRequests.inc({ verb, code: String(code) });
+
+  const controller = new Controller(kube, settings, log, metrics);
+  const elector = values['leader-elect'] === 'false'
+    ? undefined
+    : new LeaderElector(kube, {
+        namespace: values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? 'default',
+        name: 'dynokube-operator',
+        identity: values.identity ?? `${hostname()}-${process.pid}`,
+        log,
+      });
+
+  const [probeHost, probePort] = hostPort(values['probe-address'] ?? (inCluster ? '0.0.0.0:8080' : '127.0.0.1:8080'), '--probe-address');
+  const [mHost, mPort] = hostPort(values['maintenance-address'] ?? (inCluster ? '0.0.0.0:8081' : '127.0.0.1:8081'), '--maintenance-address');
+  const servers = await Promise.all([
+    startProbeServer(probePort, probeHost, metrics, () => controller.synced || !elector?.isLeader),
+    startMaintenanceServer(mPort, mHost),
+  ]);
+  log.info({ probe: `${probeHost}:${probePort}`, maintenance: `${mHost}:${mPort}`, baseDomain: settings.baseDomain, namespace: settings.namespace ?? '(all)' }, 'operator starting');
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down');
+    await controller.stop().catch((err: unknown) => log.error({ err: String(err) }, 'stop failed'));
+    await elector?.release();
+    for (const s of servers) s.close();
+    process.exit(code);
+  };
+  process.once('SIGTERM', () => void shutdown(0));
+  process.once('SIGINT', () => void shutdown(0));
+
+  const begin = () => {
+    metrics.leader.set(1);
+    controller.start().catch((err: unknown) => {
+      log.error({ err: String(err) }, 'controller failed to start');
+      void shutdown(1);
+    });
+  };
+  if (!elector) begin();
+  else {
+    log.info('waiting to become leader');
+    // Losing the lease means another operator may act: stop at once, and let the restart wait again.
+    await elector.run(begin, () => void shutdown(1));
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`dynokube-operator: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,166 @@
+// Reconcile one app, level-triggered: everything is recomputed from the App, its config Secret,
+// Releases, Formation and attachments as they are now. Steps, in order:
+//   1. load (no App: tell its orphans, and stop)
+//   2. own what an App always has: the config Secret and the Formation
+//   3. compute the config a release would take now (config vars + attachments)
+//   4. move the ledger: the oldest unfinished release goes one step further; append one if due
+//   5. run the current release's dynos
+//   6. write the statuses
+import type { App, AppStatus } from '../../api/app.js';
+import type { Build } from '../../api/build.js';
+import { ConditionType } from '../../api/conditions.js';
+import type { Formation } from '../../api/formation.js';
+import { API_VERSION } from '../../api/kind.js';
+import { names } from '../../api/names.js';
+import type { Release } from '../../api/release.js';
+import { findCondition, setConditions, type ConditionInput } from '../../k8s/conditions.js';
+import { LABEL_APP, appLabels } from '../../k8s/labels.js';
+import { isAlreadyExists } from '../../k8s/rest.js';
+import { Resources } from '../../k8s/resources.js';
+import type { Secret } from '../../k8s/types.js';
+import type { WorkResult } from '../../k8s/queue.js';
+import type { Ctx } from '../context.js';
+import { mergeConfig, validateConfig } from '../desired/config.js';
+import { currentRelease, latestRelease, nextToProcess, resolveSlug } from '../desired/ledger.js';
+import { ownedBy } from '../desired/owner.js';
+import { appUrl } from '../desired/web.js';
+import { resolveAttachments } from './attachments.js';
+import { reconcileBuilds } from './builds.js';
+import { reconcileDynos, type DynoReport } from './dynos.js';
+import { reportOrphans } from './orphans.js';
+import { appendReleaseIfDue, processNextRelease } from './releases.js';
+import { announce, writeStatus } from './status.js';
+
+export async function reconcileApp(base: Ctx, namespace: string, appName: string): Promise<WorkResult> {
+  const ctx: Ctx = { ...base, log: base.log.child({ namespace, app: appName }) };
+  const { world } = ctx;
+
+  // 1. Load.
+  const app = world.apps.get(namespace, appName);
+  const releases = world.releasesOf(namespace, appName);
+  const formation = world.formations.get(namespace, names.formation(appName));
+  const attachments = world.attachmentsOf(namespace, appName);
+  const builds = world.buildsOf(namespace, appName);
+  if (!app || app.metadata.deletionTimestamp) {
+    await reportOrphans(ctx, namespace, appName, { releases, formation, attachments, builds });
+    return {};
+  }
+
+  // 2. The config Secret and the Formation, created if absent and adopted if made by hand.
+  const configSecret = await ensureConfigSecret(ctx, app);
+  await ensureFormation(ctx, app, formation);
+  for (const r of releases) await adopt(ctx, app, r);
+
+  // 3. The config a release would take now.
+  const userConfig = configSecret?.data ?? {};
+  const problems = validateConfig(userConfig);
+  const attached = await resolveAttachments(ctx, attachments, userConfig);
+  const config = problems.length ? undefined : mergeConfig(userConfig, attached);
+
+  // 4. The ledger: builds first (a succeeded one wants its release), then the releases.
+  const built = await reconcileBuilds(ctx, app, builds, releases);
+  const configRewritten = await processNextRelease(ctx, releases, config);
+  if (config && !configRewritten) {
+    // The cached config Secret may lag our own writes (a rollback's restore): confirm with a fresh read.
+    const fresh = async () => {
+      const secret = await ctx.kube.find<Secret>(Resources.Secret, namespace, names.configSecret(appName));
+      const data = secret?.data ?? {};
+      return validateConfig(data).length ? undefined : mergeConfig(data, attached);
+    };
+    await appendReleaseIfDue(ctx, app, releases, config, fresh, built);
+  }
+
+  // 5. Dynos of the current release.
+  const current = currentRelease(releases);
+  const resolved = current ? resolveSlug(current, releases) : undefined;
+  const dynos = await reconcileDynos(ctx, app, formation, current, resolved?.ok ? resolved.slug : undefined);
+  if (formation) {
+    await writeStatus(ctx, Resources.Formation, formation, dynos.status);
+    await announce(ctx, formation, formation.status?.conditions, dynos.status.conditions!, ConditionType.Degraded);
+  }
+
+  // 6. The App's status.
+  const status = appStatus(ctx, app, releases, current, dynos, problems, builds);
+  await writeStatus(ctx, Resources.App, app, status);
+  await announce(ctx, app, app.status?.conditions, status.conditions!, ConditionType.Ready);
+  await announce(ctx, app, app.status?.conditions, status.conditions!, ConditionType.Degraded);
+  return {};
+}
+
+async function ensureConfigSecret(ctx: Ctx, app: App): Promise<Secret | undefined> {
+  const ns = app.metadata.namespace!;
+  const name = names.configSecret(app.metadata.name!);
+  const cached = ctx.world.configSecrets.get(ns, name);
+  if (cached) return cached;
+  const meta = { name, namespace: ns, labels: appLabels(app.metadata.name!, 'config'), ownerReferences: ownedBy(app) };
+  try {
+    return await ctx.kube.create<Secret>(Resources.Secret, { apiVersion: 'v1', kind: 'Secret', metadata: meta, type: 'Opaque' } as Secret);
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+    // Made by hand without our labels: label and own it (only metadata; the data stays the user's).
+    return await ctx.kube.apply<Secret>(Resources.Secret, { apiVersion: 'v1', kind: 'Secret', metadata: meta } as Secret);
+  }
+}
+
+async function ensureFormation(ctx: Ctx, app: App, formation: Formation | undefined): Promise<void> {
+  const appName = app.metadata.name!;
+  const ns = app.metadata.namespace!;
+  if (formation && formation.metadata.ownerReferences?.some((o) => o.uid === app.metadata.uid)) return;
+  if (formation) {
+    await ctx.kube.apply(Resources.Formation, { metadata: { name: formation.metadata.name, namespace: ns, ownerReferences: ownedBy(app) } });
+    return;
+  }
+  try {
+    await ctx.kube.create<Formation>(Resources.Formation, {
+      apiVersion: API_VERSION, kind: 'Formation',
+      metadata: { name: names.formation(appName), namespace: ns, labels: appLabels(appName, 'dyno'), ownerReferences: ownedBy(app) },
+      spec: { app: appName, processes: {} },
+    });
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+}
+
+/** Releases made by hand (or by the CLI) join the ledger: labelled, and owned by the App. */
+async function adopt(ctx: Ctx, app: App, r: Release): Promise<void> {
+  if (r.metadata.labels?.[LABEL_APP] && r.metadata.ownerReferences?.some((o) => o.uid === app.metadata.uid)) return;
+  await ctx.kube.apply(Resources.Release, {
+    metadata: { name: r.metadata.name, namespace: r.metadata.namespace, labels: appLabels(app.metadata.name!, 'release'), ownerReferences: ownedBy(app) },
+  });
+}
+
+function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | undefined, dynos: DynoReport, problems: string[], builds: Build[]): AppStatus {
+  const latestBuild = [...builds].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '')).at(-1);
+  const latest = latestRelease(releases);
+  const pending = nextToProcess(releases);
+  const latestFailed = latest?.status?.phase === 'Failed' ? latest : undefined;
+  const ready: ConditionInput = problems.length
+    ? { type: ConditionType.Ready, status: 'False', reason: 'InvalidConfig', message: problems.join('; ') }
+    : !current
+      ? pending
+        ? { type: ConditionType.Ready, status: 'False', reason: 'ReleasePending', message: `v${pending.spec.version} is not live yet` }
+        : { type: ConditionType.Ready, status: 'False', reason: 'NoRelease', message: 'the app has no release yet: push code or set a prebuilt image' }
+      : dynos.allReady
+        ? { type: ConditionType.Ready, status: 'True', reason: 'Running', message: `v${current.spec.version}: ${dynos.status.summary || 'no dynos'}` }
+        : { type: ConditionType.Ready, status: 'False', reason: 'DynosNotReady', message: `v${current.spec.version}: waiting for dynos to be ready (see the Formation)` };
+  const progressing: ConditionInput = pending
+    ? { type: ConditionType.Progressing, status: 'True', reason: 'Releasing', message: `v${pending.spec.version}: ${findCondition(pending.status?.conditions, ConditionType.Ready)?.message ?? 'pending'}` }
+    : dynos.rolling
+      ? { type: ConditionType.Progressing, status: 'True', reason: 'RollingOut', message: 'dynos are being replaced or scaled (see the Formation)' }
+      : { type: ConditionType.Progressing, status: 'False', reason: 'Stable', message: 'nothing is changing' };
+  const degraded: ConditionInput = problems.length
+    ? { type: ConditionType.Degraded, status: 'True', reason: 'InvalidConfig', message: problems.join('; ') }
+    : latestFailed
+      ? { type: ConditionType.Degraded, status: 'True', reason: 'ReleaseFailed', message: `v${latestFailed.spec.version} failed: ${findCondition(latestFailed.status?.conditions, ConditionType.Ready)?.message ?? ''}` }
+      : dynos.unknown.length
+        ? { type: ConditionType.Degraded, status: 'True', reason: 'UnknownProcessType', message: `the formation scales ${dynos.unknown.join(', ')}, which the current release does not have` }
+        : { type: ConditionType.Degraded, status: 'False', reason: 'Healthy', message: 'no problems' };
+  return {
+    observedGeneration: app.metadata.generation,
+    ...(current ? { currentRelease: current.spec.version } : {}),
+    ...(latest ? { latestRelease: latest.spec.version } : {}),
+    ...(latestBuild ? { latestBuild: latestBuild.metadata.name } : {}),
+    ...(dynos.hasWeb ? { url: appUrl(app.metadata.name!, ctx.settings) } : {}),
+    conditions: setConditions(app.status?.conditions, [ready, progressing, degraded], app.metadata.generation),
+  };
+}

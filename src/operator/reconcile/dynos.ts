@@ -1,0 +1,87 @@
+// Formation × current release → Deployments (plus the web Service and Ingress); types that left
+// the release lose theirs. Returns the Formation's status as observed.
+import type { App } from '../../api/app.js';
+import { ConditionType } from '../../api/conditions.js';
+import type { Formation, FormationStatus } from '../../api/formation.js';
+import { names } from '../../api/names.js';
+import type { Release } from '../../api/release.js';
+import { setConditions, type ConditionInput } from '../../k8s/conditions.js';
+import { LABEL_PROCESS_TYPE } from '../../k8s/labels.js';
+import { Resources } from '../../k8s/resources.js';
+import type { Deployment } from '../../k8s/types.js';
+import type { Ctx } from '../context.js';
+import { buildDeployment, dynoTypes, quantityOf, unknownTypes } from '../desired/dynos.js';
+import type { Slug } from '../desired/ledger.js';
+import { buildIngress, buildMaintenanceService, buildWebService, ingressName, maintenanceServiceName, webServiceName } from '../desired/web.js';
+
+export interface DynoReport {
+  status: FormationStatus;
+  /** Every process type has as many ready dynos as wanted. */
+  allReady: boolean;
+  /** A rollout is under way. */
+  rolling: boolean;
+  hasWeb: boolean;
+  unknown: string[];
+}
+
+function readyCount(d: Deployment | undefined): number {
+  if (!d?.status) return 0;
+  const current = d.status.observedGeneration === d.metadata.generation;
+  const ready = d.status.readyReplicas ?? 0;
+  return current ? Math.min(ready, d.status.updatedReplicas ?? 0) : 0;
+}
+
+export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | undefined, current: Release | undefined, slug: Slug | undefined): Promise<DynoReport> {
+  const ns = app.metadata.namespace!;
+  const appName = app.metadata.name!;
+  const existing = new Map(ctx.world.deploymentsOf(ns, appName).map((d) => [d.metadata.labels?.[LABEL_PROCESS_TYPE] ?? '', d]));
+  const types = slug ? dynoTypes(slug) : [];
+  const processes: NonNullable<FormationStatus['processes']> = {};
+  let allReady = true;
+  let rolling = false;
+
+  // Apply each type's Deployment, then remove those of types the release no longer has.
+  for (const type of types) {
+    const desired = buildDeployment({ app, release: current!.spec.version, slug: slug!, configSecret: names.releaseSnapshot(appName, current!.spec.version), type, formation, settings: ctx.settings });
+    const cached = existing.get(type);
+    await ctx.applier.ensure(Resources.Deployment, desired as never, cached);
+    const scale = quantityOf(formation, type);
+    const ready = cached && cached.spec?.replicas === scale.quantity ? readyCount(cached) : 0;
+    if (ready < scale.quantity) allReady = false;
+    if (cached && (cached.status?.updatedReplicas ?? 0) < scale.quantity) rolling = true;
+    processes[type] = { desired: scale.quantity, ready, size: scale.size ?? 'standard-1x', command: slug!.processTypes[type]! };
+  }
+  for (const [type, d] of existing) if (!types.includes(type)) await ctx.applier.remove(Resources.Deployment, ns, d.metadata.name!);
+
+  const hasWeb = types.includes('web');
+  if (hasWeb) {
+    await ctx.applier.ensure(Resources.Service, buildWebService(app) as never);
+    await ctx.applier.ensure(Resources.Service, buildMaintenanceService(app, ctx.settings) as never);
+    await ctx.applier.ensure(Resources.Ingress, buildIngress(app, ctx.settings) as never);
+  } else if (current) {
+    await ctx.applier.remove(Resources.Ingress, ns, ingressName(appName));
+    await ctx.applier.remove(Resources.Service, ns, webServiceName(appName));
+    await ctx.applier.remove(Resources.Service, ns, maintenanceServiceName(appName));
+  }
+
+  const unknown = slug ? unknownTypes(formation, slug) : [];
+  const summary = types.map((t) => `${t}=${processes[t]!.ready}/${processes[t]!.desired}`).join(' ');
+  const conditions: ConditionInput[] = [
+    !current
+      ? { type: ConditionType.Ready, status: 'False', reason: 'NoRelease', message: 'the app has no release yet: push code or set a prebuilt image' }
+      : allReady
+        ? { type: ConditionType.Ready, status: 'True', reason: 'DynosReady', message: summary || 'no process types to run' }
+        : { type: ConditionType.Ready, status: 'False', reason: 'DynosNotReady', message: summary },
+    unknown.length
+      ? { type: ConditionType.Degraded, status: 'True', reason: 'UnknownProcessType', message: `release v${current!.spec.version} has no process type ${unknown.join(', ')} (it has: ${types.join(', ') || 'none'}); not scaled` }
+      : { type: ConditionType.Degraded, status: 'False', reason: 'AsDeclared', message: 'every process type in the formation exists in the release' },
+  ];
+  const status: FormationStatus = {
+    observedGeneration: formation?.metadata.generation,
+    ...(current ? { release: current.spec.version } : {}),
+    processes,
+    summary,
+    conditions: setConditions(formation?.status?.conditions, conditions, formation?.metadata.generation),
+  };
+  return { status, allReady: Boolean(current) && allReady, rolling, hasWeb, unknown };
+}

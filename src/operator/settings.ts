@@ -1,0 +1,99 @@
+// What a cluster operator can tune, from flags or the environment (the Helm chart sets these).
+import { DEFAULT_SIZE_RESOURCES, DYNO_SIZES, type DynoSize, type SizeResources } from '../api/sizes.js';
+
+export interface Settings {
+  /** Apps answer at <app>.<baseDomain>. */
+  baseDomain: string;
+  /** URL scheme for App.status.url. */
+  urlScheme: 'http' | 'https';
+  /** IngressClass when an App names none; empty means the cluster default. */
+  ingressClassName?: string;
+  /** Host and port of the maintenance backend (answers 503), reached through an ExternalName Service. */
+  maintenanceHost: string;
+  maintenancePort: number;
+  sizes: Record<DynoSize, SizeResources>;
+  releasePhaseTimeoutSeconds: number;
+  /** Namespace to watch; empty means all. */
+  namespace?: string;
+  concurrency: number;
+  /** How often every app is reconciled even without events (seconds). */
+  resyncSeconds: number;
+  /** The image build Jobs run (the builder with its buildpacks). */
+  builderImage: string;
+  /** host[:port] of the registry builds push to, and whether it speaks plain HTTP. */
+  registry: string;
+  registryInsecure: boolean;
+  /** host[:port] nodes pull slug images from, when it differs from the push address. */
+  pullRegistry?: string;
+  /** repository:tag of each stack's run image in that registry. */
+  runImages: Record<string, string>;
+  /** Heroku's limit on slug compilation. */
+  buildTimeoutSeconds: number;
+  /** A docker-registry Secret (in each app namespace) that dynos pull slugs with. */
+  imagePullSecret?: string;
+  /** A basic-auth Secret (in each app namespace) that builds push slugs with. */
+  registryCredentialsSecret?: string;
+  /** Where build pods go: build nodes, say. */
+  buildNodeSelector?: Record<string, string>;
+  buildTolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  baseDomain: 'dynokube.localhost',
+  urlScheme: 'http',
+  maintenanceHost: 'dynokube-maintenance.dynokube-system.svc.cluster.local',
+  maintenancePort: 80,
+  sizes: DEFAULT_SIZE_RESOURCES,
+  releasePhaseTimeoutSeconds: 3600,
+  concurrency: 8,
+  resyncSeconds: 600,
+  builderImage: 'dynokube/builder:latest',
+  registry: 'dynokube-registry.dynokube-system.svc.cluster.local:5000',
+  registryInsecure: true,
+  runImages: { 'heroku-24': 'dynokube/stack-heroku-24:run' },
+  buildTimeoutSeconds: 25 * 60,
+};
+
+/** Reads DYNOKUBE_* variables over the defaults; a bad value is an error naming the variable. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
+  const s: Settings = { ...DEFAULT_SETTINGS, sizes: { ...DEFAULT_SETTINGS.sizes } };
+  const int = (name: string, min: number): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer of at least ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  if (env.DYNOKUBE_BASE_DOMAIN) s.baseDomain = env.DYNOKUBE_BASE_DOMAIN;
+  if (env.DYNOKUBE_URL_SCHEME) {
+    if (env.DYNOKUBE_URL_SCHEME !== 'http' && env.DYNOKUBE_URL_SCHEME !== 'https') throw new Error('DYNOKUBE_URL_SCHEME must be http or https');
+    s.urlScheme = env.DYNOKUBE_URL_SCHEME;
+  }
+  if (env.DYNOKUBE_INGRESS_CLASS) s.ingressClassName = env.DYNOKUBE_INGRESS_CLASS;
+  if (env.DYNOKUBE_MAINTENANCE_HOST) s.maintenanceHost = env.DYNOKUBE_MAINTENANCE_HOST;
+  if (env.DYNOKUBE_NAMESPACE) s.namespace = env.DYNOKUBE_NAMESPACE;
+  s.maintenancePort = int('DYNOKUBE_MAINTENANCE_PORT', 1) ?? s.maintenancePort;
+  s.releasePhaseTimeoutSeconds = int('DYNOKUBE_RELEASE_PHASE_TIMEOUT_SECONDS', 1) ?? s.releasePhaseTimeoutSeconds;
+  s.concurrency = int('DYNOKUBE_CONCURRENCY', 1) ?? s.concurrency;
+  s.resyncSeconds = int('DYNOKUBE_RESYNC_SECONDS', 1) ?? s.resyncSeconds;
+  if (env.DYNOKUBE_BUILDER_IMAGE) s.builderImage = env.DYNOKUBE_BUILDER_IMAGE;
+  if (env.DYNOKUBE_REGISTRY) s.registry = env.DYNOKUBE_REGISTRY;
+  if (env.DYNOKUBE_REGISTRY_INSECURE) s.registryInsecure = env.DYNOKUBE_REGISTRY_INSECURE === 'true';
+  if (env.DYNOKUBE_PULL_REGISTRY) s.pullRegistry = env.DYNOKUBE_PULL_REGISTRY;
+  if (env.DYNOKUBE_RUN_IMAGE) s.runImages = { ...s.runImages, 'heroku-24': env.DYNOKUBE_RUN_IMAGE };
+  s.buildTimeoutSeconds = int('DYNOKUBE_BUILD_TIMEOUT_SECONDS', 1) ?? s.buildTimeoutSeconds;
+  if (env.DYNOKUBE_IMAGE_PULL_SECRET) s.imagePullSecret = env.DYNOKUBE_IMAGE_PULL_SECRET;
+  if (env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET) s.registryCredentialsSecret = env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET;
+  if (env.DYNOKUBE_BUILD_NODE_SELECTOR) s.buildNodeSelector = JSON.parse(env.DYNOKUBE_BUILD_NODE_SELECTOR) as Record<string, string>;
+  if (env.DYNOKUBE_BUILD_TOLERATIONS) s.buildTolerations = JSON.parse(env.DYNOKUBE_BUILD_TOLERATIONS) as Settings['buildTolerations'];
+  if (env.DYNOKUBE_SIZES) {
+    // JSON: {"standard-1x": {"memory": "512Mi", "cpuRequest": "100m", "cpuLimit": "1"}, ...}
+    const parsed = JSON.parse(env.DYNOKUBE_SIZES) as Record<string, SizeResources>;
+    for (const [size, res] of Object.entries(parsed)) {
+      if (!(DYNO_SIZES as readonly string[]).includes(size)) throw new Error(`DYNOKUBE_SIZES: unknown size ${size}; sizes are ${DYNO_SIZES.join(', ')}`);
+      if (!res.memory || !res.cpuRequest || !res.cpuLimit) throw new Error(`DYNOKUBE_SIZES: ${size} needs memory, cpuRequest and cpuLimit`);
+      s.sizes[size as DynoSize] = res;
+    }
+  }
+  return s;
+}
