@@ -1,0 +1,90 @@
+// make bench: git push → release for each sample app, cold (empty build cache) and warm (a second
+// push). The time is split into receive (push → Build created), the builder's own steps (fetch,
+// compile with the package manager's share, image assembly and push, as the builder measures
+// them) and the rest (the Job starting, the release going live, the push returning). The
+// builder's overhead is its time beyond the package manager's, as a ratio to it.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { freePorts } from '../hack/cluster/processes.js';
+import { mustKubectl } from '../hack/cluster/kubectl.js';
+import { BuildRunner } from '../hack/local-builds.js';
+import type { Build } from '../src/api/build.js';
+import { Kube } from '../src/k8s/rest.js';
+import { Resources } from '../src/k8s/resources.js';
+import { Controller } from '../src/operator/controller.js';
+import { Metrics } from '../src/operator/metrics.js';
+import { DEFAULT_SETTINGS } from '../src/operator/settings.js';
+import { createReceiver, listen } from '../src/receiver/server.js';
+import { repoFrom, runGit } from '../test/support/git.js';
+import { freshCluster, say, sleep, table, teardown } from './cluster.js';
+
+const NS = 'bench';
+const FIXTURES = ['nodejs', 'python', 'procfile', 'release-phase'];
+const s2 = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(2));
+
+async function main(): Promise<void> {
+  const { cluster, kube, kc } = await freshCluster('push', NS);
+  const log = pino({ level: 'silent' });
+  const controller = new Controller(new Kube(kc, 'dynokube'), { ...DEFAULT_SETTINGS, namespace: NS, registry: cluster.registry, builderImage: 'dynokube/builder:bench' }, log, new Metrics());
+  await controller.start();
+  const root = await mkdtemp(join(tmpdir(), 'dynokube-bench-receiver-'));
+  const [port] = (await freePorts(1)) as [number];
+  const receiver = await createReceiver({ kube: new Kube(kc, 'dynokube-receiver'), root, publicUrl: `http://127.0.0.1:${port}`, log });
+  const server = await listen(receiver.app, port, '127.0.0.1');
+  const runner = new BuildRunner(new Kube(kc, 'bench-builds'), NS, join(root, 'pod-logs'));
+  await runner.start();
+  await mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, ['create', 'serviceaccount', 'pusher', '-n', NS]);
+  await mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, ['create', 'rolebinding', 'pusher', '-n', NS, '--clusterrole=cluster-admin', `--serviceaccount=${NS}:pusher`]);
+  const token = (await mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, ['create', 'token', 'pusher', '-n', NS, '--duration=1h'])).trim();
+  const git = spawnSync('git', ['--version'], { encoding: 'utf8' }).stdout.trim();
+
+  const rows = [['app', 'push', 'total s', 'receive s', 'fetch s', 'compile s', '(pkg mgr s)', 'image s', 'job+release s', 'overhead/pkg mgr']];
+  try {
+    for (const fixture of FIXTURES) {
+      const app = `bench-${fixture}`;
+      await kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: app, namespace: NS }, spec: {} } as never);
+      const repo = await repoFrom(fixture);
+      for (const round of ['cold', 'warm']) {
+        say(`${fixture}: ${round} push`);
+        await writeFile(join(repo.dir, 'BENCH'), `${round}\n`);
+        await repo.commit();
+        const before = new Set((await kube.list<Build>(Resources.Build, NS)).items.map((b) => b.metadata.name));
+        const t0 = Date.now();
+        const pushing = runGit(['push', `http://git:${token}@127.0.0.1:${port}/${NS}/${app}.git`, 'HEAD:refs/heads/main'], repo.dir);
+        let created = 0;
+        let build: Build | undefined;
+        while (!created) {
+          build = (await kube.list<Build>(Resources.Build, NS)).items.find((b) => b.spec.app === app && !before.has(b.metadata.name));
+          if (build) created = Date.now();
+          else await sleep(20);
+        }
+        const result = await pushing;
+        const total = (Date.now() - t0) / 1000;
+        if (result.code !== 0) throw new Error(`push of ${fixture} failed:\n${result.stderr}`);
+        build = await kube.get<Build>(Resources.Build, NS, build!.metadata.name!);
+        const t = build.status?.timings ?? {};
+        const builder = (t.fetchSeconds ?? 0) + (t.compileSeconds ?? 0) + (t.imageSeconds ?? 0);
+        const receive = (created - t0) / 1000;
+        const pm = t.packageManagerSeconds;
+        rows.push([fixture, round, s2(total), s2(receive), s2(t.fetchSeconds), s2(t.compileSeconds), s2(pm), s2(t.imageSeconds),
+          s2(total - receive - builder), pm ? ((builder - pm) / pm).toFixed(2) : '-']);
+      }
+    }
+  } finally {
+    await runner.stop();
+    server.close();
+    await receiver.close();
+    await controller.stop();
+    await teardown(cluster);
+    await rm(root, { recursive: true, force: true });
+  }
+  table(`dynokube git push benchmark (${git}; builds run as local processes)`, rows);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});
