@@ -1,0 +1,89 @@
+// Reading an app's objects the way several commands need them.
+import type { AddonAttachment } from '../api/addon.js';
+import type { App } from '../api/app.js';
+import type { Build } from '../api/build.js';
+import type { Formation } from '../api/formation.js';
+import type { Release } from '../api/release.js';
+import { LABEL_APP, LABEL_PROCESS_TYPE } from '../k8s/labels.js';
+import { Resources } from '../k8s/resources.js';
+import type { Pod } from '../k8s/types.js';
+import type { Session } from './session.js';
+
+const byCreation = <T extends { metadata: { creationTimestamp?: string; name?: string } }>(a: T, b: T) =>
+  `${a.metadata.creationTimestamp ?? ''}${a.metadata.name}`.localeCompare(`${b.metadata.creationTimestamp ?? ''}${b.metadata.name}`);
+
+export async function releasesOf(s: Session, app: string): Promise<Release[]> {
+  const list = await s.kube.list<Release>(Resources.Release, s.namespace);
+  return list.items.filter((r) => r.spec.app === app).sort((a, b) => a.spec.version - b.spec.version);
+}
+
+export async function buildsOf(s: Session, app: string): Promise<Build[]> {
+  const list = await s.kube.list<Build>(Resources.Build, s.namespace, { labelSelector: `${LABEL_APP}=${app}` });
+  return list.items.filter((b) => b.spec.app === app).sort(byCreation);
+}
+
+export async function attachmentsOf(s: Session, app: string): Promise<AddonAttachment[]> {
+  const list = await s.kube.list<AddonAttachment>(Resources.AddonAttachment, s.namespace);
+  return list.items.filter((a) => a.spec.app === app).sort(byCreation);
+}
+
+export const formationOf = (s: Session, app: string): Promise<Formation | undefined> => s.kube.find<Formation>(Resources.Formation, s.namespace, app);
+
+export function currentRelease(app: App, releases: Release[]): Release | undefined {
+  return releases.find((r) => r.spec.version === app.status?.currentRelease);
+}
+
+/** The release's slug, resolved by the operator (for a rollback, the target's). */
+export const processTypesOf = (r: Release | undefined): Record<string, string> => r?.status?.processTypes ?? r?.spec.processTypes ?? {};
+
+export interface Dyno {
+  /** web.1, web.2, ... by age, as close to Heroku's names as Deployments allow. */
+  name: string;
+  type: string;
+  pod: Pod;
+  state: 'up' | 'starting' | 'crashed' | 'down' | 'complete';
+  since?: string;
+}
+
+function dynoState(p: Pod): Pick<Dyno, 'state' | 'since'> {
+  const c = p.status?.containerStatuses?.[0];
+  if (p.metadata.deletionTimestamp) return { state: 'down', since: p.metadata.deletionTimestamp };
+  if (c?.state?.waiting?.reason === 'CrashLoopBackOff' || (c?.state?.terminated && p.status?.phase !== 'Succeeded')) {
+    return { state: 'crashed', since: (c.lastState?.terminated?.finishedAt ?? c.state?.terminated?.finishedAt) as unknown as string | undefined };
+  }
+  if (p.status?.phase === 'Succeeded') return { state: 'complete', since: c?.state?.terminated?.finishedAt as unknown as string | undefined };
+  if (p.status?.phase === 'Running' && c?.ready !== false) return { state: 'up', since: (c?.state?.running?.startedAt ?? p.status?.startTime) as unknown as string | undefined };
+  return { state: 'starting', since: p.metadata.creationTimestamp };
+}
+
+/** The app's dyno pods, named type.N by age within each type. */
+export async function dynosOf(s: Session, app: string, role = 'dyno'): Promise<Dyno[]> {
+  const pods = await s.kube.list<Pod>(Resources.Pod, s.namespace, { labelSelector: `${LABEL_APP}=${app},dynokube.dev/role=${role}` });
+  const byType = new Map<string, Pod[]>();
+  for (const p of pods.items) {
+    const type = p.metadata.labels?.[LABEL_PROCESS_TYPE] ?? 'unknown';
+    byType.set(type, [...(byType.get(type) ?? []), p]);
+  }
+  const dynos: Dyno[] = [];
+  for (const [type, list] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+    // One-off dynos keep the number their Job was given (run.8281), as Heroku's do.
+    const number = (pod: Pod, i: number) => (role === 'one-off' ? /-(\d+)$/.exec(pod.metadata.labels?.['job-name'] ?? '')?.[1] : undefined) ?? String(i + 1);
+    list.sort(byCreation).forEach((pod, i) => dynos.push({ name: `${type}.${number(pod, i)}`, type, pod, ...dynoState(pod) }));
+  }
+  return dynos;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (briefly) for the operator to append a release above `after`; undefined if none came. */
+export async function nextRelease(s: Session, app: string, after: number, timeoutMs = 20_000): Promise<Release | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = (await releasesOf(s, app)).filter((x) => x.spec.version > after).at(-1);
+    if (r) return r;
+    await sleep(250);
+  }
+  return undefined;
+}
+
+export const latestVersion = (releases: Release[]): number => releases.at(-1)?.spec.version ?? 0;

@@ -1,0 +1,158 @@
+// apps, apps:create, apps:info, apps:destroy
+import { randomInt } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline/promises';
+import type { App } from '../../api/app.js';
+import { API_VERSION } from '../../api/kind.js';
+import { isAppName } from '../../api/names.js';
+import { isAlreadyExists } from '../../k8s/rest.js';
+import { Resources } from '../../k8s/resources.js';
+import { attachmentsOf, formationOf, releasesOf } from '../apps-data.js';
+import { CliError, EXIT, usageError } from '../errors.js';
+import { JSON_FLAG, type Command } from '../framework.js';
+import { DEFAULT_REMOTE } from '../session.js';
+
+const ADJECTIVES = ['sharp', 'quiet', 'rapid', 'shining', 'frozen', 'polar', 'hidden', 'gentle', 'calm', 'stark'];
+const NOUNS = ['rain', 'river', 'forest', 'harbor', 'ridge', 'meadow', 'canyon', 'falls', 'lake', 'dawn'];
+const randomName = () => `${ADJECTIVES[randomInt(ADJECTIVES.length)]}-${NOUNS[randomInt(NOUNS.length)]}-${randomInt(1000, 9999)}`;
+
+/** Adds (or points) a git remote at the app, when run inside a git repository. */
+export function setGitRemote(remote: string, url: string): boolean {
+  if (spawnSync('git', ['rev-parse', '--git-dir'], { encoding: 'utf8' }).status !== 0) return false;
+  const has = spawnSync('git', ['remote', 'get-url', '--', remote], { encoding: 'utf8' }).status === 0;
+  const r = spawnSync('git', ['remote', has ? 'set-url' : 'add', '--', remote, url], { encoding: 'utf8' });
+  if (r.status !== 0) throw new CliError(`git remote ${has ? 'set-url' : 'add'} failed: ${r.stderr.trim()}`);
+  return true;
+}
+
+export const apps: Command = {
+  name: 'apps',
+  summary: 'list the apps in the namespace',
+  flags: { ...JSON_FLAG },
+  examples: ['kubectl dyno apps', 'kubectl dyno apps -n staging --json'],
+  async run(s, _args, flags) {
+    const list = (await s.kube.list<App>(Resources.App, s.namespace)).items.sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
+    if (flags.json) {
+      s.out.json(list.map((a) => ({ name: a.metadata.name, url: a.status?.url ?? null, release: a.status?.currentRelease ?? null, ready: a.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' })));
+      return;
+    }
+    if (!list.length) {
+      s.out.line(`You have no apps in namespace ${s.namespace}. Create one with kubectl dyno apps:create NAME.`);
+      return;
+    }
+    s.out.header(`Apps in namespace ${s.namespace}`);
+    for (const a of list) s.out.line(a.metadata.name!);
+  },
+};
+
+export const appsCreate: Command = {
+  name: 'apps:create',
+  aliases: ['create'],
+  summary: 'create an app (and a dynokube git remote, in a git repository)',
+  args: '[APP]',
+  flags: {
+    stack: { type: 'string', description: 'the stack (default heroku-24)', value: 'STACK' },
+    buildpack: { type: 'string', short: 'b', multiple: true, description: 'a buildpack to use (a URL or heroku/python...); repeat for several', value: 'BUILDPACK' },
+    remote: { type: 'string', short: 'r', description: 'the git remote to add (default dynokube)', value: 'REMOTE' },
+    'no-remote': { type: 'boolean', description: 'do not add a git remote' },
+    ...JSON_FLAG,
+  },
+  examples: ['kubectl dyno apps:create myapp', 'kubectl dyno apps:create myapp -b heroku/python', 'kubectl dyno create'],
+  async run(s, args, flags) {
+    const name = args[0] ?? randomName();
+    if (!isAppName(name)) throw usageError(`Name ${name} is not allowed: app names are 3 to 30 lowercase letters, digits and dashes, starting with a letter.`);
+    s.out.note(`Creating ${s.out.app(name)}...`);
+    try {
+      await s.kube.create<App>(Resources.App, {
+        apiVersion: API_VERSION, kind: 'App', metadata: { name, namespace: s.namespace },
+        spec: {
+          ...(flags.stack ? { stack: flags.stack as 'heroku-24' } : {}),
+          ...(flags.buildpack ? { buildpacks: flags.buildpack as string[] } : {}),
+        },
+      });
+    } catch (e) {
+      if (isAlreadyExists(e)) throw new CliError(`Name ${name} is already taken in namespace ${s.namespace}.`);
+      throw e;
+    }
+    const info = await s.clusterInfo();
+    const web = info.baseDomain ? `http://${name}.${info.baseDomain}/` : '';
+    const git = (await s.gitUrl(name)) ?? '';
+    const remote = (flags.remote as string | undefined) ?? DEFAULT_REMOTE;
+    const added = git && !flags['no-remote'] ? setGitRemote(remote, git) : false;
+    if (flags.json) {
+      s.out.json({ name, namespace: s.namespace, webUrl: web || null, gitUrl: git || null });
+      return;
+    }
+    s.out.note(`Creating ${s.out.app(name)}... done`);
+    s.out.line([web, git].filter(Boolean).join(' | ') || name);
+    if (added) s.out.note(`Git remote ${remote} added`);
+  },
+};
+
+export const appsInfo: Command = {
+  name: 'apps:info',
+  aliases: ['info'],
+  summary: 'show an app\'s details',
+  needsApp: true,
+  flags: { ...JSON_FLAG },
+  examples: ['kubectl dyno apps:info -a myapp', 'kubectl dyno info --json'],
+  async run(s, _args, flags) {
+    const app = await s.app();
+    const name = app.metadata.name!;
+    const [releases, formation, attachments, git] = await Promise.all([releasesOf(s, name), formationOf(s, name), attachmentsOf(s, name), s.gitUrl(name)]);
+    const dynos = Object.entries(formation?.status?.processes ?? {}).map(([t, p]) => `${t}: ${p.desired}`);
+    const ready = app.status?.conditions?.find((c) => c.type === 'Ready');
+    const info = {
+      name, namespace: s.namespace,
+      gitUrl: git ?? null, webUrl: app.status?.url ?? null,
+      release: app.status?.currentRelease ?? null, latestRelease: releases.at(-1)?.spec.version ?? null,
+      stack: app.spec.stack ?? 'heroku-24', buildpacks: app.spec.buildpacks ?? [],
+      dynos: Object.fromEntries(Object.entries(formation?.status?.processes ?? {}).map(([t, p]) => [t, p.desired])),
+      addons: attachments.map((a) => a.status?.configVar ?? a.spec.as ?? a.metadata.name),
+      domains: app.spec.domains ?? [], maintenance: app.spec.maintenance ?? false,
+      status: ready ? `${ready.status === 'True' ? 'ready' : 'not ready'}: ${ready.message}` : 'unknown',
+    };
+    if (flags.json) return void s.out.json(info);
+    s.out.header(name);
+    s.out.keyValues([
+      ['Git URL', info.gitUrl ?? ''],
+      ['Web URL', info.webUrl ?? ''],
+      ['Release', info.release ? `v${info.release}` : '(none yet)'],
+      ['Stack', info.stack],
+      ['Buildpacks', info.buildpacks.join(', ') || '(detected)'],
+      ['Dynos', dynos.join(', ')],
+      ['Addons', info.addons.join(', ')],
+      ['Domains', info.domains.join(', ')],
+      ['Maintenance', info.maintenance ? 'on' : 'off'],
+      ['Status', info.status],
+    ]);
+  },
+};
+
+export const appsDestroy: Command = {
+  name: 'apps:destroy',
+  aliases: ['destroy'],
+  summary: 'destroy an app and everything it owns (releases, dynos, config)',
+  needsApp: true,
+  flags: { confirm: { type: 'string', description: 'the app\'s name, to confirm without a prompt', value: 'APP' } },
+  examples: ['kubectl dyno apps:destroy -a myapp --confirm myapp'],
+  async run(s, _args, flags) {
+    const app = await s.app();
+    const name = app.metadata.name!;
+    let confirmed = flags.confirm === name;
+    if (!confirmed && flags.confirm !== undefined) throw new CliError(`Confirmation ${flags.confirm} did not match ${name}. Aborted.`);
+    if (!confirmed) {
+      if (!process.stdin.isTTY) throw new CliError(`This destroys ${name} and its data. Re-run with --confirm ${name}.`);
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      s.out.note(` !    WARNING: This will delete ${s.out.app(name)} including all its releases, dynos and config vars.`);
+      const answer = await rl.question(` !    To proceed, type ${name} or re-run this command with --confirm ${name}\n\n> `);
+      rl.close();
+      confirmed = answer.trim() === name;
+      if (!confirmed) throw new CliError(`Confirmation did not match ${name}. Aborted.`);
+    }
+    s.out.note(`Destroying ${s.out.app(name)}...`);
+    await s.kube.delete(Resources.App, s.namespace, name, { uid: app.metadata.uid! });
+    s.out.note(`Destroying ${s.out.app(name)}... done`);
+    return EXIT.ok;
+  },
+};

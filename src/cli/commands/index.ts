@@ -1,0 +1,26 @@
+import type { Command } from '../framework.js';
+import { addons, addonsAttach, addonsDetach } from './addons.js';
+import { apps, appsCreate, appsDestroy, appsInfo } from './apps.js';
+import { builds, buildsInfo, buildsOutput } from './builds.js';
+import { config, configGet, configSet, configUnset } from './config.js';
+import { domains, domainsAdd, domainsRemove, maintenance, maintenanceOff, maintenanceOn, open } from './domains.js';
+import { gitCredentials, gitRemote } from './git.js';
+import { logs } from './logs.js';
+import { ps, psRestart, psScale, psType } from './ps.js';
+import { releases, releasesInfo, rollback } from './releases.js';
+import { run } from './run.js';
+
+export const COMMANDS: Command[] = [
+  addons, addonsAttach, addonsDetach,
+  apps, appsCreate, appsDestroy, appsInfo,
+  builds, buildsInfo, buildsOutput,
+  config, configGet, configSet, configUnset,
+  domains, domainsAdd, domainsRemove,
+  gitCredentials, gitRemote,
+  logs,
+  maintenance, maintenanceOff, maintenanceOn,
+  open,
+  ps, psRestart, psScale, psType,
+  releases, releasesInfo, rollback,
+  run,
+];

@@ -1,0 +1,103 @@
+// What a command works with: the Kubernetes API as the user's kubeconfig and context allow, the
+// namespace, the app (from --app or the git remote, as Heroku does), and the terminal.
+import { KubeConfig } from '@kubernetes/client-node';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { App } from '../api/app.js';
+import { ApiError, Kube } from '../k8s/rest.js';
+import { Resources } from '../k8s/resources.js';
+import { CliError, EXIT } from './errors.js';
+import type { FlagValues } from './framework.js';
+import { Output } from './output.js';
+
+/** Published by make run and the Helm chart: where to push, for git:remote and apps:create. */
+export const CLUSTER_INFO = { namespace: 'kube-public', name: 'dynokube' };
+
+export interface ClusterInfo {
+  gitUrl?: string;
+  baseDomain?: string;
+  /** The Secret dynos pull slugs with, for one-off dynos made here. */
+  imagePullSecret?: string;
+}
+
+export const DEFAULT_REMOTE = 'dynokube';
+
+/** `<base>/<namespace>/<app>.git` → its namespace and app. */
+export function parseGitUrl(url: string): { namespace: string; app: string } | undefined {
+  const m = /\/([a-z0-9-]+)\/([a-z][a-z0-9-]*)\.git\/?$/.exec(url);
+  return m ? { namespace: m[1]!, app: m[2]! } : undefined;
+}
+
+export class Session {
+  readonly kube: Kube;
+  readonly namespace: string;
+  readonly out: Output;
+  private remote: { namespace: string; app: string } | undefined | null = null;
+
+  constructor(readonly kc: KubeConfig, namespace: string | undefined, readonly flags: FlagValues, out: Output = new Output()) {
+    this.kube = new Kube(kc, 'kubectl-dyno');
+    this.out = out;
+    this.namespace = namespace ?? this.gitRemote()?.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  }
+
+  static open(flags: FlagValues): Session {
+    const kc = new KubeConfig();
+    const path = (flags.kubeconfig as string | undefined) ?? process.env.KUBECONFIG?.split(':')[0];
+    const fallback = join(homedir(), '.kube', 'config');
+    if (path) {
+      if (!existsSync(path)) throw new CliError(`No kubeconfig at ${path}. Point --kubeconfig or KUBECONFIG at one (make run prints it).`);
+      kc.loadFromFile(path);
+    } else if (existsSync(fallback)) {
+      kc.loadFromFile(fallback);
+    } else if (process.env.KUBERNETES_SERVICE_HOST) {
+      kc.loadFromCluster();
+    } else {
+      throw new CliError('No kubeconfig found: set KUBECONFIG or pass --kubeconfig (make run prints the export to use).');
+    }
+    if (flags.context) {
+      if (!kc.getContextObject(flags.context as string)) throw new CliError(`No context ${flags.context} in the kubeconfig. kubectl config get-contexts lists them.`);
+      kc.setCurrentContext(flags.context as string);
+    }
+    if (!kc.getCurrentCluster()) throw new CliError('The kubeconfig has no current context: kubectl config use-context NAME.');
+    return new Session(kc, flags.namespace as string | undefined, flags);
+  }
+
+  /** The app the dynokube remote of the current git repository points at, if any. */
+  gitRemote(): { namespace: string; app: string } | undefined {
+    if (this.remote === null) {
+      const name = (this.flags.remote as string | undefined) ?? DEFAULT_REMOTE;
+      const r = spawnSync('git', ['remote', 'get-url', '--', name], { encoding: 'utf8' });
+      this.remote = r.status === 0 ? parseGitUrl(r.stdout.trim()) : undefined;
+    }
+    return this.remote;
+  }
+
+  appName(): string {
+    const app = (this.flags.app as string | undefined) ?? this.gitRemote()?.app;
+    if (!app) throw new CliError(`No app specified. Use --app APP, or run it in a repository with a ${(this.flags.remote as string | undefined) ?? DEFAULT_REMOTE} git remote (kubectl dyno git:remote -a APP).`);
+    return app;
+  }
+
+  async app(name = this.appName()): Promise<App> {
+    const app = await this.kube.find<App>(Resources.App, this.namespace, name);
+    if (!app) throw new CliError(`Couldn't find that app (${name} in namespace ${this.namespace}). Run kubectl dyno apps to list them.`, EXIT.notFound);
+    return app;
+  }
+
+  async clusterInfo(): Promise<ClusterInfo> {
+    try {
+      const cm = await this.kube.get<{ metadata: object; data?: ClusterInfo }>(Resources.ConfigMap, CLUSTER_INFO.namespace, CLUSTER_INFO.name);
+      return cm.data ?? {};
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 403)) return {};
+      throw e;
+    }
+  }
+
+  async gitUrl(app: string): Promise<string | undefined> {
+    const base = (await this.clusterInfo()).gitUrl;
+    return base ? `${base.replace(/\/$/, '')}/${this.namespace}/${app}.git` : undefined;
+  }
+}
