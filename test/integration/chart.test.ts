@@ -1,0 +1,211 @@
+// The Helm chart: it lints, renders manifests the API server accepts, installs, upgrades and
+// uninstalls; its RBAC is enough for the operator and the receiver to do their work, and no more.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { KubeConfig } from '@kubernetes/client-node';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { parseAllDocuments } from 'yaml';
+import { exec } from '../../hack/exec.js';
+import { BuildRunner } from '../../hack/local-builds.js';
+import { freePorts } from '../../hack/cluster/processes.js';
+import type { App } from '../../src/api/app.js';
+import type { Release } from '../../src/api/release.js';
+import { Kube } from '../../src/k8s/rest.js';
+import { Resources } from '../../src/k8s/resources.js';
+import { Controller } from '../../src/operator/controller.js';
+import { Metrics } from '../../src/operator/metrics.js';
+import { DEFAULT_SETTINGS } from '../../src/operator/settings.js';
+import { createReceiver, listen, type Receiver } from '../../src/receiver/server.js';
+import { kubeConfig, kubeconfigPath, kubectl, registryHost, useNamespace } from '../support/cluster.js';
+import { repoFrom, runGit } from '../support/git.js';
+import { eventually, kube } from '../support/operator.js';
+
+const CHART = join(import.meta.dirname, '..', '..', 'charts', 'dynokube');
+const system = useNamespace('chart-sys');
+const apps = useNamespace('chart-apps');
+const other = useNamespace('chart-other');
+
+function helm(args: string[]) {
+  return exec(process.env.DYNOKUBE_HELM!, args, { env: { ...process.env, KUBECONFIG: kubeconfigPath(), HELM_CACHE_HOME: join(tmpdir(), 'dynokube-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'dynokube-helm-config') } });
+}
+
+const release = () => `dk-${system.name.slice(-6)}`;
+/** Values for an install confined to the apps namespace, next to the shared test cluster's others. */
+const scoped = () => ['--set', `watchNamespace=${apps.name}`, '--set', 'clusterInfo.enabled=false'];
+
+describe('helm lint and template', () => {
+  it('lints clean, and refuses values outside the schema', async () => {
+    const lint = await helm(['lint', CHART]);
+    expect(lint.stdout).toContain('0 chart(s) failed');
+    const bad = await helm(['template', 'x', CHART, '--set', 'operator.concurrency=0']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("at '/operator/concurrency'");
+  });
+
+  it.each([
+    ['default values', [] as string[]],
+    ['a namespace-scoped install with an external registry and an exposed receiver', ['--set', 'watchNamespace=apps', '--set', 'externalRegistry.host=ghcr.io', '--set', 'externalRegistry.pullSecret=pull', '--set', 'externalRegistry.credentialsSecret=push', '--set', 'receiver.ingress.enabled=true', '--set', 'receiver.ingress.host=git.example.com', '--set', 'ingressClassName=nginx', '--set-json', 'operator.sizes={"eco":{"memory":"256Mi","cpuRequest":"10m","cpuLimit":"100m"}}']],
+  ])('renders %s into manifests the API server accepts', async (_, values) => {
+    const t = await helm(['template', 'dynokube', CHART, '-n', system.name, ...values]);
+    expect(t.stderr).toBe('');
+    const docs = parseAllDocuments(t.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } }).filter(Boolean);
+    const kinds = docs.map((d) => d.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['Deployment', 'ServiceAccount', 'Service', 'PersistentVolumeClaim']));
+    // Validate against the real API server's schemas without creating anything.
+    const dry = await kubectl(['apply', '--dry-run=server', '-f', '-'], t.stdout.replaceAll('namespace: apps', `namespace: ${apps.name}`));
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    for (const d of docs.filter((x) => x.kind === 'Deployment')) {
+      const pod = (d as unknown as { spec: { template: { spec: { securityContext: unknown; containers: { securityContext: unknown }[] } } } }).spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.containers[0]!.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    }
+  });
+});
+
+describe('helm install and upgrade', () => {
+  it('installs (serving the CRDs) and upgrades with changed values', async () => {
+    const install = await helm(['install', release(), CHART, '-n', system.name, ...scoped()]);
+    expect(install.stderr).toBe('');
+    expect(install.stdout).toContain('STATUS: deployed');
+    expect(install.stdout).toContain('kubectl dyno apps:create myapp');
+    expect((await kubectl(['get', 'crd', 'apps.dynokube.dev'])).code).toBe(0);
+    const op = `${release()}-dynokube-operator`;
+    expect((await kubectl(['get', 'deployment', op, '-n', system.name])).code).toBe(0);
+    const upgrade = await helm(['upgrade', release(), CHART, '-n', system.name, ...scoped(), '--set', 'baseDomain=apps.example.com', '--set', 'operator.replicas=3']);
+    expect(upgrade.code).toBe(0);
+    const dep = JSON.parse((await kubectl(['get', 'deployment', op, '-n', system.name, '-o', 'json'])).stdout) as { spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
+    expect(dep.spec.replicas).toBe(3);
+    expect(dep.spec.template.spec.containers[0]!.env.find((e) => e.name === 'DYNOKUBE_BASE_DOMAIN')?.value).toBe('apps.example.com');
+  });
+});
+
+describe('RBAC', () => {
+  const can = async (who: string, ...args: string[]) => (await kubectl(['auth', 'can-i', `--as=system:serviceaccount:${system.name}:${release()}-dynokube-${who}`, ...args])).stdout.trim();
+
+  it('lets the operator manage its kinds and children in the watched namespace, and nothing elsewhere', async () => {
+    expect(await can('operator', 'create', 'deployments', '-n', apps.name)).toBe('yes');
+    expect(await can('operator', 'patch', 'releases.dynokube.dev/status', '-n', apps.name)).toBe('yes');
+    expect(await can('operator', 'create', 'secrets', '-n', apps.name)).toBe('yes');
+    expect(await can('operator', 'get', 'secrets', '-n', other.name)).toBe('no');
+    expect(await can('operator', 'create', 'deployments', '-n', other.name)).toBe('no');
+    expect(await can('operator', 'get', 'secrets', '-n', 'kube-system')).toBe('no');
+    expect(await can('operator', 'delete', 'secrets', '-n', apps.name)).toBe('no');
+    expect(await can('operator', 'create', 'clusterroles')).toBe('no');
+    expect(await can('operator', 'delete', 'namespaces')).toBe('no');
+    expect(await can('operator', 'update', 'leases/dynokube-operator', '-n', system.name)).toBe('yes');
+    expect(await can('operator', 'update', 'leases/kube-controller-manager', '-n', 'kube-system')).toBe('no');
+  });
+
+  it('gives Kubernetes\' own view, edit and admin roles the dynokube kinds', async () => {
+    await kubectl(['create', 'serviceaccount', 'viewer', '-n', apps.name]);
+    await kubectl(['create', 'rolebinding', 'viewer', '--clusterrole=view', `--serviceaccount=${apps.name}:viewer`, '-n', apps.name]);
+    await kubectl(['create', 'serviceaccount', 'editor', '-n', apps.name]);
+    await kubectl(['create', 'rolebinding', 'editor', '--clusterrole=edit', `--serviceaccount=${apps.name}:editor`, '-n', apps.name]);
+    const user = (sa: string, ...args: string[]) => kubectl(['auth', 'can-i', `--as=system:serviceaccount:${apps.name}:${sa}`, '-n', apps.name, ...args]).then((r) => r.stdout.trim());
+    await eventually('the aggregated rules', async () => (await user('editor', 'create', 'builds.dynokube.dev')) === 'yes');
+    expect(await user('viewer', 'list', 'releases.dynokube.dev')).toBe('yes');
+    expect(await user('viewer', 'create', 'builds.dynokube.dev')).toBe('no');
+    expect(await user('editor', 'patch', 'formations.dynokube.dev')).toBe('yes');
+  });
+
+  it('lets the receiver review tokens and access, and create and read Builds: nothing else', async () => {
+    expect(await can('receiver', 'create', 'tokenreviews')).toBe('yes');
+    expect(await can('receiver', 'create', 'subjectaccessreviews')).toBe('yes');
+    expect(await can('receiver', 'create', 'builds.dynokube.dev', '-n', apps.name)).toBe('yes');
+    expect(await can('receiver', 'get', 'builds.dynokube.dev', '-n', apps.name)).toBe('yes');
+    expect(await can('receiver', 'create', 'builds.dynokube.dev', '-n', other.name)).toBe('no');
+    expect(await can('receiver', 'get', 'secrets', '-n', apps.name)).toBe('no');
+    expect(await can('receiver', 'get', 'apps.dynokube.dev', '-n', apps.name)).toBe('no');
+    expect(await can('receiver', 'create', 'deployments', '-n', apps.name)).toBe('no');
+  });
+});
+
+describe('the chart\'s identities are enough to do the work', () => {
+  let controller: Controller | undefined;
+  let receiver: Receiver | undefined;
+  let server: Server | undefined;
+  let runner: BuildRunner | undefined;
+  let root = '';
+  let port = 0;
+
+  /** A kubeconfig that signs in as one of the chart's ServiceAccounts, with a real token. */
+  async function as(who: string): Promise<KubeConfig> {
+    const token = (await kubectl(['create', 'token', `${release()}-dynokube-${who}`, '-n', system.name, '--duration=1h'])).stdout.trim();
+    const admin = kubeConfig().getCurrentCluster()!;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: [admin], users: [{ name: who, token }], contexts: [{ name: who, cluster: admin.name, user: who }], currentContext: who });
+    return kc;
+  }
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'dynokube-chart-receiver-'));
+    controller = new Controller(new Kube(await as('operator'), 'dynokube'),
+      { ...DEFAULT_SETTINGS, namespace: apps.name, baseDomain: 'apps.test', registry: registryHost(), builderImage: 'dynokube/builder:test' }, pino({ level: 'silent' }), new Metrics());
+    await controller.start();
+    [port] = (await freePorts(1)) as [number];
+    receiver = await createReceiver({ kube: new Kube(await as('receiver'), 'dynokube-receiver'), root, publicUrl: `http://127.0.0.1:${port}`, log: pino({ level: 'silent' }) });
+    server = await listen(receiver.app, port, '127.0.0.1');
+    runner = new BuildRunner(kube(), apps.name, join(root, 'pod-logs'));
+    await runner.start();
+  });
+
+  afterAll(async () => {
+    await runner?.stop();
+    server?.close();
+    await receiver?.close();
+    await controller?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('runs a git push, a config change and a release phase as the operator and receiver ServiceAccounts', async () => {
+    const k = kube();
+    await kubectl(['apply', '-n', apps.name, '-f', '-'], 'apiVersion: dynokube.dev/v1alpha1\nkind: App\nmetadata: {name: rbac-app}\nspec: {}\n');
+    await kubectl(['create', 'serviceaccount', 'dev', '-n', apps.name]);
+    await kubectl(['create', 'rolebinding', 'dev', '--clusterrole=admin', `--serviceaccount=${apps.name}:dev`, '-n', apps.name]);
+    const token = (await kubectl(['create', 'token', 'dev', '-n', apps.name])).stdout.trim();
+    const repo = await repoFrom('release-phase');
+    await repo.commit();
+    const push = await runGit(['push', `http://git:${token}@127.0.0.1:${port}/${apps.name}/rbac-app.git`, 'HEAD:refs/heads/main'], repo.dir);
+    expect(push.stderr).toContain('remote: -----> Released v1');
+    expect(push.code).toBe(0);
+    await k.mergePatch(Resources.Secret, apps.name, 'rbac-app-config', { stringData: { FLAG: 'on' } });
+    const v2 = await eventually('v2 live', async () => {
+      const r = await k.find<Release>(Resources.Release, apps.name, 'rbac-app-v2');
+      return r?.status?.phase === 'Succeeded' && r;
+    });
+    expect(v2.spec.description).toBe('Set FLAG config var');
+    const app = await eventually('rbac-app Ready', async () => {
+      const a = await k.get<App>(Resources.App, apps.name, 'rbac-app');
+      return a.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && a;
+    });
+    expect(app.status?.currentRelease).toBe(2);
+    // Nothing was refused along the way.
+    const forbidden = await kubectl(['get', 'events', '-n', apps.name, '-o', 'jsonpath={.items[*].message}']);
+    expect(forbidden.stdout).not.toContain('forbidden');
+  });
+});
+
+describe('helm uninstall', () => {
+  it('removes everything the release made, keeping the CRDs and so the users\' apps', async () => {
+    const r = await helm(['uninstall', release(), '-n', system.name, '--wait']);
+    expect(r.code).toBe(0);
+    const left = await kubectl(['get', 'deployments,serviceaccounts,services,persistentvolumeclaims,roles,rolebindings', '-n', system.name, '-l', `app.kubernetes.io/instance=${release()}`, '-o', 'name']);
+    expect(left.stdout).toBe('');
+    const cluster = await kubectl(['get', 'clusterroles,clusterrolebindings', '-l', `app.kubernetes.io/instance=${release()}`, '-o', 'name']);
+    expect(cluster.stdout).toBe('');
+    expect((await kubectl(['get', 'crd', 'apps.dynokube.dev'])).code).toBe(0);
+    expect((await kubectl(['get', 'app', 'rbac-app', '-n', apps.name])).code).toBe(0);
+  });
+});
+
+describe('chart files', () => {
+  it('keeps the CRDs in the chart\'s crds/ (installed before templates, never deleted by helm)', async () => {
+    const t = await helm(['show', 'crds', CHART]);
+    expect(parseAllDocuments(t.stdout).filter((d) => d.toJS()).map((d) => (d.toJS() as { metadata: { name: string } }).metadata.name).sort())
+      .toEqual(['addonattachments.dynokube.dev', 'addons.dynokube.dev', 'apps.dynokube.dev', 'builds.dynokube.dev', 'formations.dynokube.dev', 'releases.dynokube.dev']);
+  });
+});
