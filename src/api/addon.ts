@@ -8,6 +8,14 @@ import { StringEnum, cel } from './schema.js';
 export const ADDON_SERVICES = ['postgresql', 'redis'] as const;
 export type AddonService = (typeof ADDON_SERVICES)[number];
 export const ADDON_PLANS = ['dev', 'standard'] as const;
+export type AddonPlan = (typeof ADDON_PLANS)[number];
+
+/** The name an attachment takes when given none: DATABASE gives DATABASE_URL. */
+export const DEFAULT_ATTACHMENT_NAMES: Record<AddonService, string> = { postgresql: 'DATABASE', redis: 'REDIS' };
+
+/** Heroku's second database: HEROKU_POSTGRESQL_<NAME>, never overwriting the first. */
+export const fallbackAttachmentName = (service: AddonService, addon: string): string =>
+  `HEROKU_${service.toUpperCase()}_${addon.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`.slice(0, 63);
 
 export const AddonSpec = Type.Object({
   service: StringEnum(ADDON_SERVICES, {

@@ -36,4 +36,8 @@ export const names = {
   releaseSnapshot: (app: string, version: number) => `${app}-v${version}`,
   formation: (app: string) => app,
   deployment: (app: string, type: string) => `${app}-${type}`,
+  /** An add-on's Service and StatefulSet share its name, so its host is <addon>.<namespace>.svc. */
+  addonService: (addon: string) => addon,
+  addonData: (addon: string) => `${addon}-data`,
+  addonConnection: (addon: string) => `${addon}-connection`,
 };

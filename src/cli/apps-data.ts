@@ -86,4 +86,16 @@ export async function nextRelease(s: Session, app: string, after: number, timeou
   return undefined;
 }
 
+/** Waits for an attachment to give its app the URL (Ready), up to timeoutMs; the last state seen. */
+export async function attachmentReady(s: Session, name: string, timeoutMs: number): Promise<AddonAttachment | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let last: AddonAttachment | undefined;
+  while (Date.now() < deadline) {
+    last = await s.kube.find<AddonAttachment>(Resources.AddonAttachment, s.namespace, name);
+    if (last?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return last;
+    await sleep(1000);
+  }
+  return last;
+}
+
 export const latestVersion = (releases: Release[]): number => releases.at(-1)?.spec.version ?? 0;

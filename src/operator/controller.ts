@@ -1,4 +1,5 @@
-// Wires the informers to the work queue and the queue to reconcileApp, with a periodic resync.
+// Wires the informers to the work queue and the queue to reconcileApp or reconcileAddon, with a
+// periodic resync.
 import { EventRecorder } from '../k8s/events.js';
 import { WorkQueue } from '../k8s/queue.js';
 import type { Kube } from '../k8s/rest.js';
@@ -6,10 +7,11 @@ import { Applier } from './applier.js';
 import type { Ctx } from './context.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import { reconcileAddon } from './reconcile/addon.js';
 import { reconcileApp } from './reconcile/app.js';
 import type { Settings } from './settings.js';
 import { SnapshotStore } from './snapshots.js';
-import { World, splitKey } from './world.js';
+import { World, addonOfKey, splitKey } from './world.js';
 
 export class Controller {
   readonly world: World;
@@ -34,8 +36,9 @@ export class Controller {
       metrics.inFlight.set(this.queue.inFlight);
     };
     this.queue.onError = (key, err, retryInMs) => {
-      const [namespace, app] = splitKey(key);
-      log.warn({ namespace, app, err: err instanceof Error ? err.message : String(err), retryInMs: Math.round(retryInMs) }, 'reconcile failed: will retry');
+      const [namespace, name] = splitKey(key);
+      const addon = addonOfKey(name);
+      log.warn({ namespace, ...(addon ? { addon } : { app: name }), err: err instanceof Error ? err.message : String(err), retryInMs: Math.round(retryInMs) }, 'reconcile failed: will retry');
     };
   }
 
@@ -44,15 +47,16 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    this.world.onAppChange((key) => {
+    this.world.onChange((key) => {
       this.queue.add(key);
       this.ctx.metrics.queueDepth.set(this.queue.depth);
     });
     this.world.start();
     await this.world.synced();
     this.queue.run((key) => {
-      const [namespace, app] = splitKey(key);
-      return reconcileApp(this.ctx, namespace, app);
+      const [namespace, name] = splitKey(key);
+      const addon = addonOfKey(name);
+      return addon ? reconcileAddon(this.ctx, namespace, addon) : reconcileApp(this.ctx, namespace, name);
     });
     for (const key of this.world.allKeys()) this.queue.add(key);
     this.resync = setInterval(() => {

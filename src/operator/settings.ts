@@ -1,4 +1,5 @@
 // What a cluster operator can tune, from flags or the environment (the Helm chart sets these).
+import type { AddonService } from '../api/addon.js';
 import { DEFAULT_SIZE_RESOURCES, DYNO_SIZES, type DynoSize, type SizeResources } from '../api/sizes.js';
 
 export interface Settings {
@@ -36,6 +37,10 @@ export interface Settings {
   /** Where build pods go: build nodes, say. */
   buildNodeSelector?: Record<string, string>;
   buildTolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
+  /** Add-on images by service; unset ones come from the pull registry (dynokube/addon-<service>). */
+  addonImages: Partial<Record<AddonService, string>>;
+  /** StorageClass of add-on volumes; unset means the cluster's default. */
+  addonStorageClass?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -52,6 +57,7 @@ export const DEFAULT_SETTINGS: Settings = {
   registryInsecure: true,
   runImages: { 'heroku-24': 'dynokube/stack-heroku-24:run' },
   buildTimeoutSeconds: 25 * 60,
+  addonImages: {},
 };
 
 /** Reads DYNOKUBE_* variables over the defaults; a bad value is an error naming the variable. */
@@ -86,6 +92,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   if (env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET) s.registryCredentialsSecret = env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET;
   if (env.DYNOKUBE_BUILD_NODE_SELECTOR) s.buildNodeSelector = JSON.parse(env.DYNOKUBE_BUILD_NODE_SELECTOR) as Record<string, string>;
   if (env.DYNOKUBE_BUILD_TOLERATIONS) s.buildTolerations = JSON.parse(env.DYNOKUBE_BUILD_TOLERATIONS) as Settings['buildTolerations'];
+  if (env.DYNOKUBE_POSTGRESQL_IMAGE) s.addonImages = { ...s.addonImages, postgresql: env.DYNOKUBE_POSTGRESQL_IMAGE };
+  if (env.DYNOKUBE_REDIS_IMAGE) s.addonImages = { ...s.addonImages, redis: env.DYNOKUBE_REDIS_IMAGE };
+  if (env.DYNOKUBE_ADDON_STORAGE_CLASS) s.addonStorageClass = env.DYNOKUBE_ADDON_STORAGE_CLASS;
   if (env.DYNOKUBE_SIZES) {
     // JSON: {"standard-1x": {"memory": "512Mi", "cpuRequest": "100m", "cpuLimit": "1"}, ...}
     const parsed = JSON.parse(env.DYNOKUBE_SIZES) as Record<string, SizeResources>;

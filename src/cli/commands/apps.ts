@@ -1,16 +1,21 @@
 // apps, apps:create, apps:info, apps:destroy
 import { randomInt } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { App } from '../../api/app.js';
 import { API_VERSION } from '../../api/kind.js';
 import { isAppName } from '../../api/names.js';
 import { isAlreadyExists } from '../../k8s/rest.js';
 import { Resources } from '../../k8s/resources.js';
+import type { Formation } from '../../api/formation.js';
+import { parseAppJson, type AppJson } from '../app-json.js';
 import { attachmentsOf, formationOf, releasesOf } from '../apps-data.js';
+import { confirmByName } from '../confirm.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { JSON_FLAG, type Command } from '../framework.js';
-import { DEFAULT_REMOTE } from '../session.js';
+import { DEFAULT_REMOTE, type Session } from '../session.js';
+import { provisionAddon } from './addons.js';
 
 const ADJECTIVES = ['sharp', 'quiet', 'rapid', 'shining', 'frozen', 'polar', 'hidden', 'gentle', 'calm', 'stark'];
 const NOUNS = ['rain', 'river', 'forest', 'harbor', 'ridge', 'meadow', 'canyon', 'falls', 'lake', 'dawn'];
@@ -45,6 +50,38 @@ export const apps: Command = {
   },
 };
 
+/** The app.json at the top of the git repository here (or in this directory), checked; undefined if none. */
+function readAppJson(): AppJson | undefined {
+  const top = spawnSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' });
+  const path = join(top.status === 0 ? top.stdout.trim() : '.', 'app.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    return parseAppJson(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw usageError(`${(e as Error).message}. Fix it, or create the app with --no-app-json.`);
+  }
+}
+
+/** What app.json asks of a new app: its formation, then its add-ons (each attached). */
+async function applyAppJson(s: Session, app: string, setup: AppJson): Promise<void> {
+  if (Object.keys(setup.formation).length) {
+    try {
+      await s.kube.create<Formation>(Resources.Formation, {
+        apiVersion: API_VERSION, kind: 'Formation', metadata: { name: app, namespace: s.namespace }, spec: { app, processes: setup.formation },
+      });
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      await s.kube.mergePatch(Resources.Formation, s.namespace, app, { spec: { processes: setup.formation } });
+    }
+    s.out.note(`Formation from app.json: ${Object.entries(setup.formation).map(([t, p]) => `${t}=${p.quantity}${p.size ? `:${p.size}` : ''}`).join(' ')}`);
+  }
+  for (const a of setup.addons) {
+    if (a.replacedPlan) s.out.note(`app.json asks for ${a.service}:${a.replacedPlan}, which is not offered here: using ${a.service}:dev`);
+    const made = await provisionAddon(s, app, { service: a.service, plan: a.plan, as: a.as });
+    s.out.note(`Created ${made.name} (${a.service}:${a.plan}) as ${made.as}_URL, from app.json`);
+  }
+}
+
 export const appsCreate: Command = {
   name: 'apps:create',
   aliases: ['create'],
@@ -55,12 +92,14 @@ export const appsCreate: Command = {
     buildpack: { type: 'string', short: 'b', multiple: true, description: 'a buildpack to use (a URL or heroku/python...); repeat for several', value: 'BUILDPACK' },
     remote: { type: 'string', short: 'r', description: 'the git remote to add (default dynokube)', value: 'REMOTE' },
     'no-remote': { type: 'boolean', description: 'do not add a git remote' },
+    'no-app-json': { type: 'boolean', description: 'ignore the repository\'s app.json (its addons and formation)' },
     ...JSON_FLAG,
   },
-  examples: ['kubectl dyno apps:create myapp', 'kubectl dyno apps:create myapp -b heroku/python', 'kubectl dyno create'],
+  examples: ['kubectl dyno apps:create myapp', 'kubectl dyno apps:create myapp -b heroku/python', 'kubectl dyno create', 'cd myrepo && kubectl dyno apps:create myapp   # provisions app.json\'s addons'],
   async run(s, args, flags) {
     const name = args[0] ?? randomName();
     if (!isAppName(name)) throw usageError(`Name ${name} is not allowed: app names are 3 to 30 lowercase letters, digits and dashes, starting with a letter.`);
+    const setup = flags['no-app-json'] ? undefined : readAppJson();
     s.out.note(`Creating ${s.out.app(name)}...`);
     try {
       await s.kube.create<App>(Resources.App, {
@@ -74,6 +113,7 @@ export const appsCreate: Command = {
       if (isAlreadyExists(e)) throw new CliError(`Name ${name} is already taken in namespace ${s.namespace}.`);
       throw e;
     }
+    if (setup) await applyAppJson(s, name, setup);
     const info = await s.clusterInfo();
     const web = info.baseDomain ? `http://${name}.${info.baseDomain}/` : '';
     const git = (await s.gitUrl(name)) ?? '';
@@ -139,17 +179,7 @@ export const appsDestroy: Command = {
   async run(s, _args, flags) {
     const app = await s.app();
     const name = app.metadata.name!;
-    let confirmed = flags.confirm === name;
-    if (!confirmed && flags.confirm !== undefined) throw new CliError(`Confirmation ${flags.confirm} did not match ${name}. Aborted.`);
-    if (!confirmed) {
-      if (!process.stdin.isTTY) throw new CliError(`This destroys ${name} and its data. Re-run with --confirm ${name}.`);
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      s.out.note(` !    WARNING: This will delete ${s.out.app(name)} including all its releases, dynos and config vars.`);
-      const answer = await rl.question(` !    To proceed, type ${name} or re-run this command with --confirm ${name}\n\n> `);
-      rl.close();
-      confirmed = answer.trim() === name;
-      if (!confirmed) throw new CliError(`Confirmation did not match ${name}. Aborted.`);
-    }
+    await confirmByName(s, name, flags.confirm, `This will delete ${s.out.app(name)} including all its releases, dynos and config vars.`);
     s.out.note(`Destroying ${s.out.app(name)}...`);
     await s.kube.delete(Resources.App, s.namespace, name, { uid: app.metadata.uid! });
     s.out.note(`Destroying ${s.out.app(name)}... done`);

@@ -1,5 +1,5 @@
 import type { Command } from '../framework.js';
-import { addons, addonsAttach, addonsDetach } from './addons.js';
+import { addons, addonsAttach, addonsCreate, addonsDestroy, addonsDetach, addonsInfo } from './addons.js';
 import { apps, appsCreate, appsDestroy, appsInfo } from './apps.js';
 import { builds, buildsInfo, buildsOutput } from './builds.js';
 import { config, configGet, configSet, configUnset } from './config.js';
@@ -11,7 +11,7 @@ import { releases, releasesInfo, rollback } from './releases.js';
 import { run } from './run.js';
 
 export const COMMANDS: Command[] = [
-  addons, addonsAttach, addonsDetach,
+  addons, addonsAttach, addonsCreate, addonsDestroy, addonsDetach, addonsInfo,
   apps, appsCreate, appsDestroy, appsInfo,
   builds, buildsInfo, buildsOutput,
   config, configGet, configSet, configUnset,

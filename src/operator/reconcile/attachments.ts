@@ -1,6 +1,6 @@
 // Attachments become <AS>_URL config vars: resolved from an add-on's connection Secret or from an
 // external Secret, checked for clashes, and their status written.
-import type { AddonAttachment, AddonService } from '../../api/addon.js';
+import { DEFAULT_ATTACHMENT_NAMES, fallbackAttachmentName, type AddonAttachment } from '../../api/addon.js';
 import { ConditionType } from '../../api/conditions.js';
 import { Resources } from '../../k8s/resources.js';
 import { setCondition, type ConditionInput } from '../../k8s/conditions.js';
@@ -9,14 +9,15 @@ import type { Ctx } from '../context.js';
 import { attachmentVar, type AttachedVar, type ConfigData } from '../desired/config.js';
 import { announce, writeStatus } from './status.js';
 
-export const DEFAULT_ATTACHMENT_NAMES: Record<AddonService, string> = { postgresql: 'DATABASE', redis: 'REDIS' };
-
 interface Outcome {
   attachment: AddonAttachment;
   configVar?: string;
   attached?: AttachedVar;
+  /** For an add-on attached with no name: the name it takes when the default is taken. */
+  fallback?: string;
   condition: ConditionInput;
 }
+
 
 const ready = (message: string): ConditionInput => ({ type: ConditionType.Ready, status: 'True', reason: 'Attached', message });
 const notReady = (reason: string, message: string): ConditionInput => ({ type: ConditionType.Ready, status: 'False', reason, message });
@@ -40,7 +41,13 @@ async function resolveOne(ctx: Ctx, a: AddonAttachment): Promise<Outcome> {
   const addon = ctx.world.addons.get(ns, a.spec.addon!);
   if (!addon) return { attachment: a, condition: notReady('AddonNotFound', `there is no add-on ${a.spec.addon} in namespace ${ns}`) };
   const as = a.spec.as ?? DEFAULT_ATTACHMENT_NAMES[addon.spec.service];
-  const secretName = addon.status?.connectionSecret;
+  const fallback = a.spec.as ? undefined : fallbackAttachmentName(addon.spec.service, addon.metadata.name!);
+  const outcome = await resolveAddon(ctx, a, as, addon.status?.connectionSecret);
+  return fallback ? { ...outcome, fallback } : outcome;
+}
+
+async function resolveAddon(ctx: Ctx, a: AddonAttachment, as: string, secretName: string | undefined): Promise<Outcome> {
+  const ns = a.metadata.namespace!;
   if (!secretName) return { attachment: a, configVar: attachmentVar(as), condition: notReady('AddonNotReady', `add-on ${a.spec.addon} is not ready yet`) };
   const { value, problem } = await secretValue(ctx, ns, secretName, 'url');
   if (problem) return { attachment: a, configVar: attachmentVar(as), condition: notReady('AddonNotReady', `add-on ${a.spec.addon} is not ready yet: ${problem.message}`) };
@@ -51,7 +58,8 @@ const created = (a: AddonAttachment) => `${a.metadata.creationTimestamp ?? ''}/$
 
 /**
  * Resolves the app's attachments, oldest first: a later attachment whose var is taken (by an
- * earlier one or by the app's own config) is refused, never overwriting. Writes their status.
+ * earlier one or by the app's own config) takes its fallback name when it was given none, and
+ * is refused otherwise, never overwriting. Writes their status.
  */
 export async function resolveAttachments(ctx: Ctx, attachments: AddonAttachment[], userConfig: ConfigData): Promise<AttachedVar[]> {
   const outcomes: Outcome[] = [];
@@ -62,6 +70,13 @@ export async function resolveAttachments(ctx: Ctx, attachments: AddonAttachment[
   const taken = new Set(Object.keys(userConfig));
   const vars: AttachedVar[] = [];
   for (const o of outcomes) {
+    if (o.configVar && taken.has(o.configVar) && o.fallback) {
+      o.configVar = attachmentVar(o.fallback);
+      if (o.attached) {
+        o.attached = { ...o.attached, as: o.fallback };
+        o.condition = ready(`${o.configVar} from add-on ${o.attachment.spec.addon}`);
+      }
+    }
     if (o.configVar && taken.has(o.configVar) && o.attached) {
       o.condition = notReady('NameConflict', `${o.configVar} is already set on the app: choose another name with as, or unset it`);
       o.attached = undefined;
