@@ -16,6 +16,8 @@ export interface Binaries {
   registry: string;
   /** Built only for a real node (ensureBinaries({ node: true })). */
   kubelet: string;
+  kubeProxy: string;
+  coredns: string;
 }
 
 const script = join(import.meta.dirname, '..', 'build-control-plane.sh');
@@ -47,5 +49,7 @@ export function ensureBinaries(opts: { node?: boolean } = {}): Binaries {
     helm: join(need('TOOLS_BIN'), 'helm'),
     registry: join(need('REGISTRY_BIN'), 'registry'),
     kubelet: join(need('K8S_BIN'), 'kubelet'),
+    kubeProxy: join(need('K8S_BIN'), 'kube-proxy'),
+    coredns: join(need('COREDNS_BIN'), 'coredns'),
   };
 }

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { ensureRunImage } from '../stack/run-image.js';
 import { ensureBinaries, type Binaries } from './binaries.js';
 import { mustKubectl } from './kubectl.js';
+import { CLUSTER_DNS, cleanupKubeProxy, kubeProxyArgs, writeCorefile } from '../node/services.js';
 import { cleanupNode, ensureNodeAddress, ensurePauseImage, missingTools, nodePaths as realNodePaths, writeNodeConfig } from '../node/node.js';
 import { IDENTITIES, REAL_NODE_CERT, REAL_NODE_IDENTITY, REAL_NODE_IP, REAL_NODE_NAME, ensurePki, writeKubeconfig, type Pki } from './pki.js';
 import {
@@ -31,7 +32,7 @@ const OUR_STAGES = join(import.meta.dirname, '..', 'kwok', 'stages.yaml');
 const SERVICE_CIDR = '10.213.0.0/16';
 const SERVICE_IP = '10.213.0.1';
 const POD_CIDR = '10.214.0.0/16';
-const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'registry', 'kubelet'] as const;
+const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'registry', 'kubelet', 'kubeProxyHealthz', 'kubeProxyMetrics', 'dnsReady'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 export interface ClusterState {
@@ -101,6 +102,11 @@ async function stopNode(dir: string, state: ClusterState): Promise<void> {
     await stopProcesses([kubelet]);
   }
   await cleanupNode(realNodePaths(dir));
+  const proxy = state.processes.find((p) => p.name === 'kube-proxy');
+  if (proxy) {
+    await stopProcesses([proxy]);
+    await cleanupKubeProxy(proxy.exe);
+  }
 }
 
 async function choosePorts(dir: string, persistent: boolean): Promise<Ports> {
@@ -306,7 +312,7 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
       const pauseImage = await ensurePauseImage(registry, dirname(binaries.kubelet));
       const nodeKubeconfig = join(dir, 'pki', 'node.kubeconfig');
       await writeKubeconfig(nodeKubeconfig, pki, server, REAL_NODE_IDENTITY);
-      await writeNodeConfig(nodePaths, { registryHost: registry, pauseImage, ca: pki.ca, cert: pki.cert(REAL_NODE_CERT), key: pki.key(REAL_NODE_CERT), kubeletPort: ports.kubelet });
+      await writeNodeConfig(nodePaths, { registryHost: registry, pauseImage, ca: pki.ca, cert: pki.cert(REAL_NODE_CERT), key: pki.key(REAL_NODE_CERT), kubeletPort: ports.kubelet, clusterDns: CLUSTER_DNS });
       const containerd = await start('containerd', 'containerd', ['--config', nodePaths.containerdConfig]);
       await waitFor(() => existsSync(nodePaths.socket), containerd, 30_000, 'containerd did not open its socket');
       const kubelet = await start('kubelet', binaries.kubelet, [
@@ -314,6 +320,16 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
         `--hostname-override=${REAL_NODE_NAME}`, `--node-ip=${REAL_NODE_IP}`, '--v=1',
       ]);
       await waitReady(kc.makeApiClient(CoreV1Api), REAL_NODE_NAME, [kcm, scheduler, containerd, kubelet], 120_000);
+      log('starting kube-proxy and CoreDNS (cluster DNS on the node\'s address)');
+      const proxyKubeconfig = join(dir, 'pki', 'kube-proxy.kubeconfig');
+      await writeKubeconfig(proxyKubeconfig, pki, server, IDENTITIES.kubeProxy);
+      const proxy = await start('kube-proxy', binaries.kubeProxy, kubeProxyArgs({ kubeconfig: proxyKubeconfig, healthzPort: ports.kubeProxyHealthz, metricsPort: ports.kubeProxyMetrics }));
+      const corefile = await writeCorefile(nodePaths.dir, { kubeconfig, readyPort: ports.dnsReady });
+      const dns = await start('coredns', binaries.coredns, ['-conf', corefile]);
+      await Promise.all([
+        waitHealthy(proxy, { url: `http://127.0.0.1:${ports.kubeProxyHealthz}/healthz` }, 60_000),
+        waitHealthy(dns, { url: `http://127.0.0.1:${ports.dnsReady}/ready` }, 60_000),
+      ]);
     }
     log(`control plane ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   } catch (err) {

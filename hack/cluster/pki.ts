@@ -22,6 +22,8 @@ export const IDENTITIES = {
   scheduler: { file: 'scheduler', cn: 'system:kube-scheduler' },
   kubeletClient: { file: 'apiserver-kubelet-client', cn: 'kube-apiserver-kubelet-client', org: 'system:masters' },
   node: { file: 'node', cn: 'system:node:dynokube-node', org: 'system:nodes' },
+  // Bound to system:node-proxier by the API server's default policy.
+  kubeProxy: { file: 'kube-proxy', cn: 'system:kube-proxy' },
 } satisfies Record<string, ClientIdentity>;
 
 export const REAL_NODE_NAME = 'dynokube-real';

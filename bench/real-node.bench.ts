@@ -1,0 +1,62 @@
+// make bench, on a real node: seconds from `git push` to the first successful curl of the new
+// release (cold: the app's first push; warm: a second push with the build cache and image layers
+// in place), and from `scale web=1→5` until five dynos answer. The Procfile sample app: the
+// stack's run image has no Python or Node.js runtime yet.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Resources } from '../src/k8s/resources.js';
+import { repoFrom, runGit } from '../test/support/git.js';
+import { curl, readyWebPods, startRealStack, type RealStack } from '../test/support/real-stack.js';
+import { say, sleep, table } from './cluster.js';
+import { seconds } from './pool.js';
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await sleep(50);
+  }
+}
+
+/** True when `count` ready web dynos all answer with a page that contains `marker`. */
+async function serving(s: RealStack, app: string, count: number, marker: string): Promise<boolean> {
+  const pods = await readyWebPods(s, app);
+  if (pods.length < count) return false;
+  const bodies = await Promise.all(pods.map((p) => curl(p.status!.podIP!).catch(() => '')));
+  return bodies.filter((b) => b.includes(marker)).length >= count;
+}
+
+async function main(): Promise<void> {
+  const s = await startRealStack();
+  const rows = [['what', 'seconds']];
+  try {
+    const app = 'bench-real';
+    await s.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: app, namespace: s.namespace }, spec: {} } as never);
+    const repo = await repoFrom('procfile');
+    for (const [i, round] of ['cold', 'warm'].entries()) {
+      await writeFile(join(repo.dir, 'BENCH'), `${round}\n`);
+      await repo.commit();
+      say(`git push (${round})`);
+      const t0 = Date.now();
+      const push = await runGit(['push', s.gitUrl(app), 'HEAD:refs/heads/main'], repo.dir);
+      if (push.code !== 0) throw new Error(`push failed:\n${push.stderr}`);
+      const pushed = Date.now();
+      // The page names the release it was served by.
+      await until(`v${i + 1} served`, () => serving(s, app, 1, ` v${i + 1}\n`));
+      rows.push([`git push → first curl of the new release, ${round}`, seconds(Date.now() - t0)]);
+      rows.push([`  of which the push itself (build and release), ${round}`, seconds(pushed - t0)]);
+    }
+    await s.kube.mergePatch(Resources.Formation, s.namespace, app, { spec: { processes: { web: { quantity: 5 } } } });
+    const t1 = Date.now();
+    await until('five dynos answering', () => serving(s, app, 5, ' v2\n'));
+    rows.push(['scale web=1→5 until five dynos answer', seconds(Date.now() - t1)]);
+  } finally {
+    await s.stop();
+  }
+  table('dynokube on a real node (Procfile sample app)', rows);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+// The real node's Ingress controller, for the local cluster only. Traefik, the usual choice, does
+// not build here: the module proxy refuses several of its dependencies (403). This one routes
+// HTTP by Host header to the ready endpoints of each Ingress's backend Service (round robin), or
+// to an ExternalName Service's host, the way an Ingress controller would for these Ingresses:
+// one Prefix path `/` per host. No backend endpoints answers 503, an unknown host 404.
+import { request, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Informer } from '../../src/k8s/informer.js';
+import type { Kube, KubeObject } from '../../src/k8s/rest.js';
+import { Resources } from '../../src/k8s/resources.js';
+import type { Ingress, Service } from '../../src/k8s/types.js';
+
+export const LOCAL_INGRESS_CLASS = 'dynokube-local';
+
+interface EndpointSlice extends KubeObject {
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+  ports?: { name?: string; port?: number }[];
+}
+
+interface Target {
+  host: string;
+  port: number;
+}
+
+export class LocalIngress {
+  private readonly ingresses: Informer<Ingress>;
+  private readonly services: Informer<Service>;
+  private readonly slices: Informer<EndpointSlice>;
+  private server: Server | undefined;
+  private turn = 0;
+
+  constructor(kube: Kube, private readonly log: Logger) {
+    this.ingresses = new Informer<Ingress>(kube, { resource: Resources.Ingress, log });
+    this.services = new Informer<Service>(kube, { resource: Resources.Service, log });
+    this.slices = new Informer<EndpointSlice>(kube, { resource: Resources.EndpointSlice, log });
+  }
+
+  async start(port: number, host = '127.0.0.1'): Promise<void> {
+    for (const i of [this.ingresses, this.services, this.slices] as Informer<KubeObject>[]) i.start();
+    await Promise.all([this.ingresses.synced, this.services.synced, this.slices.synced]);
+    this.server = createServer((req, res) => this.route(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, resolve);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await Promise.all([this.ingresses.stop(), this.services.stop(), this.slices.stop()]);
+  }
+
+  /** Where a request for `host` goes, or why it cannot. */
+  target(host: string): Target | { status: 404 | 503; why: string } {
+    for (const ing of this.ingresses.list((i) => i.spec?.ingressClassName === LOCAL_INGRESS_CLASS)) {
+      const rule = ing.spec?.rules?.find((r) => r.host === host);
+      const backend = rule?.http?.paths?.find((p) => (p.path ?? '/') === '/')?.backend.service;
+      if (!rule || !backend) continue;
+      const ns = ing.metadata.namespace!;
+      const svc = this.services.get(ns, backend.name);
+      if (!svc) return { status: 503, why: `no Service ${backend.name}` };
+      const svcPort = svc.spec?.ports?.find((p) => (backend.port?.name ? p.name === backend.port.name : p.port === backend.port?.number));
+      if (svc.spec?.type === 'ExternalName') return { host: svc.spec.externalName!, port: svcPort?.port ?? backend.port?.number ?? 80 };
+      const ready = this.slices.list((s) => s.metadata?.namespace === ns && s.metadata.labels?.['kubernetes.io/service-name'] === backend.name)
+        .flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => ({ ip: e.addresses[0]!, port: s.ports?.find((p) => p.name === svcPort?.name)?.port ?? s.ports?.[0]?.port })))
+        .filter((e) => e.ip && e.port);
+      if (!ready.length) return { status: 503, why: 'no web dynos are running' };
+      const pick = ready[this.turn++ % ready.length]!;
+      return { host: pick.ip, port: pick.port! };
+    }
+    return { status: 404, why: `no app answers at ${host}` };
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const t = this.target(host);
+    if ('status' in t) {
+      res.writeHead(t.status, { 'Content-Type': 'text/plain' }).end(`${t.why}\n`);
+      return;
+    }
+    const upstream = request({ host: t.host, port: t.port, method: req.method, path: req.url, headers: req.headers, timeout: 30_000 }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    // Heroku's router gives up on a silent app after 30 s (H12).
+    upstream.on('timeout', () => upstream.destroy(new Error('the app did not answer in 30s')));
+    upstream.on('error', (err) => {
+      this.log.warn({ host, err: err.message }, 'upstream failed');
+      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });
+      res.end('the app did not answer\n');
+    });
+    req.pipe(upstream);
+  }
+}

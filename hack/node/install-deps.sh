@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The real node's Debian packages: containerd, runc, the CNI plugins, iptables, a static busybox
+# for the stack's run image (a shell, httpd and nc for dynos), and PostgreSQL and Redis, whose
+# files make the add-on images and give the run image psql. Installs only what is missing.
+set -euo pipefail
+need=()
+command -v containerd >/dev/null || need+=(containerd)
+command -v runc >/dev/null || need+=(runc)
+[ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+command -v iptables >/dev/null || need+=(iptables)
+ldd /bin/busybox >/dev/null 2>&1 && need+=(busybox-static)   # dynamic (or absent): want the static one
+[ -x /bin/busybox ] || need+=(busybox-static)
+command -v gcc >/dev/null || need+=(gcc libc6-dev)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
+[ -x /usr/lib/postgresql/15/bin/psql ] || need+=(postgresql-client-15)
+[ -d /usr/share/zoneinfo ] || need+=(tzdata)   # the PostgreSQL image carries the time zones
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v redis-cli >/dev/null || need+=(redis-tools)
+if [ ${#need[@]} -eq 0 ]; then echo "==> node packages: present"; exit 0; fi
+echo "==> node packages: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null || true
+apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null

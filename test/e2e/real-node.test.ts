@@ -1,0 +1,125 @@
+// The whole path on a real node: a control plane of its own whose node runs containers
+// (containerd + runc + the kubelet), the operator and the receiver; builds go to the fake node
+// beside it and run as local processes (there is no builder image yet). git push a sample app:
+// its dyno really runs and answers HTTP, on its pod address and through the Ingress; then
+// maintenance mode, scale, config, rollback, a failing release phase, logs, a one-off dyno
+// attached, and a crashing worker restarted.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { App } from '../../src/api/app.js';
+import { Resources } from '../../src/k8s/resources.js';
+import type { Pod } from '../../src/k8s/types.js';
+import { dyno as cli } from '../support/cli.js';
+import { repoFrom, runGit } from '../support/git.js';
+import { eventually } from '../support/operator.js';
+import { curl, readyWebPods, startRealStack, viaIngress, type RealStack } from '../support/real-stack.js';
+
+const NS = 'default';
+let stack: RealStack;
+
+beforeAll(async () => {
+  stack = await startRealStack(NS);
+}, 600_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const dyno = (...args: string[]) => cli([...args, '-n', NS], { env: { KUBECONFIG: stack.cluster.kubeconfig } });
+
+/** Waits until every ready web dyno of the release answers with `want`, and there are `count` of them. */
+const answering = (app: string, count: number, want: string) => eventually(`${count} web dynos answering ${want}`, async () => {
+  const pods = await readyWebPods(stack, app);
+  if (pods.length !== count) return false;
+  const bodies = await Promise.all(pods.map((p) => curl(p.status!.podIP!).catch(() => '')));
+  return bodies.every((b) => b.includes(want)) && bodies;
+}, 120_000);
+
+describe('on a real node', () => {
+  let repo: Awaited<ReturnType<typeof repoFrom>>;
+
+  it('git push builds the app, and its web dyno really runs and answers HTTP', async () => {
+    await stack.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: 'real-app', namespace: NS }, spec: {} } as never);
+    repo = await repoFrom('procfile');
+    await repo.commit();
+    const push = await runGit(['push', stack.gitUrl('real-app'), 'HEAD:refs/heads/main'], repo.dir);
+    expect(push.stderr).toContain('remote: -----> Released v1');
+    expect(push.code).toBe(0);
+    const [body] = (await answering('real-app', 1, 'Hello from a Procfile app on dynokube (no greeting)')) as string[];
+    expect(body).toMatch(/ web\.[a-z0-9]{5} v1\n$/);
+  });
+
+  it('answers through the Ingress at <app>.<base domain>, and 503 with the maintenance page in maintenance mode', async () => {
+    const page = await eventually('the Ingress route', async () => {
+      const r = await viaIngress(stack, 'real-app');
+      return r.status === 200 && r;
+    });
+    expect(page.body).toContain('Hello from a Procfile app on dynokube');
+    expect((await dyno('maintenance:on', '-a', 'real-app')).code).toBe(0);
+    const down = await eventually('the maintenance page', async () => {
+      const r = await viaIngress(stack, 'real-app');
+      return r.status === 503 && r;
+    });
+    expect(down.body).toContain('Offline for maintenance');
+    expect((await dyno('maintenance:off', '-a', 'real-app')).code).toBe(0);
+    await eventually('the app again', async () => (await viaIngress(stack, 'real-app')).status === 200);
+  });
+
+  it('scale web=3 gives three answering dynos', async () => {
+    expect((await dyno('scale', 'web=3', '-a', 'real-app')).code).toBe(0);
+    await answering('real-app', 3, 'Hello from a Procfile app');
+  });
+
+  it('config:set reaches the dynos\' environment', async () => {
+    expect((await dyno('config:set', 'GREETING=hi there', '-a', 'real-app')).code).toBe(0);
+    await answering('real-app', 3, '(hi there)');
+  });
+
+  it('rollback serves the previous version again', async () => {
+    expect((await dyno('rollback', 'v1', '-a', 'real-app')).code).toBe(0);
+    await answering('real-app', 3, '(no greeting)');
+  });
+
+  it('a failing release phase rejects the push and keeps the running version answering', async () => {
+    const before = (await stack.kube.get<App>(Resources.App, NS, 'real-app')).status!.currentRelease!;
+    await writeFile(join(repo.dir, 'Procfile'), 'web: ./bin/web\nworker: ./bin/worker\nrelease: echo migrating && exit 1\n');
+    await repo.commit();
+    const push = await runGit(['push', stack.gitUrl('real-app'), 'HEAD:refs/heads/main'], repo.dir);
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain('remote: -----> Running the release command: echo migrating && exit 1');
+    expect(push.stderr).toMatch(/remote: {2}! +v\d+ failed: the release command failed/);
+    expect((await stack.kube.get<App>(Resources.App, NS, 'real-app')).status!.currentRelease).toBe(before);
+    await answering('real-app', 3, `v${before}\n`);
+  });
+
+  it('logs show the app\'s own lines as app[web.N]', async () => {
+    const r = await eventually('log lines', async () => {
+      const out = await dyno('logs', '-a', 'real-app', '--dyno', 'web');
+      return out.stdout.includes('starting on port 5000') && out;
+    });
+    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ app\[web\.\d\]: web web\.[a-z0-9]{5} starting on port 5000$/m);
+  });
+
+  it('run attaches to a one-off dyno, streams its output and returns its exit status', async () => {
+    const ok = await dyno('run', '--no-tty', '-a', 'real-app', 'echo one-off says $GREETING-$DYNO_TYPE && exit 3');
+    expect(ok.stdout).toContain('one-off says -run');
+    expect(ok.code).toBe(3);
+  });
+
+  it('a worker that crashes is restarted', async () => {
+    expect((await dyno('config:set', 'WORKER_LIFETIME=2', '-a', 'real-app')).code).toBe(0);
+    expect((await dyno('scale', 'worker=1', '-a', 'real-app')).code).toBe(0);
+    await eventually('a restarted worker', async () => {
+      const pods = (await stack.kube.list<Pod>(Resources.Pod, NS, { labelSelector: 'dynokube.dev/app=real-app,dynokube.dev/process-type=worker' })).items;
+      return pods.some((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    }, 120_000);
+    const ps = await dyno('ps', 'worker', '-a', 'real-app');
+    expect(ps.stdout).toMatch(/worker\.1: (up|crashed|starting)/);
+  });
+
+  it('the App reports Ready while its dynos answer', async () => {
+    await dyno('scale', 'worker=0', '-a', 'real-app');
+    await eventually('Ready', async () => (await stack.kube.get<App>(Resources.App, NS, 'real-app')).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  });
+});
