@@ -1,6 +1,6 @@
 // `make run`: the local control plane and registry (data kept in .run/ between runs) with the CRDs
-// installed, the operator and the receiver running, and builds run as local processes (the fake
-// node cannot run them), in the foreground until Ctrl-C. A control plane already started by
+// installed, the operator and the receiver running, builds run as local processes (the fake
+// node cannot run them) and add-on volumes from the local provisioner, in the foreground until Ctrl-C. A control plane already started by
 // `make cluster-up` is reused and left running.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,8 @@ import { installCrds } from './cluster/kubectl.js';
 import { freePorts } from './cluster/processes.js';
 import { mustKubectl } from './cluster/kubectl.js';
 import { BuildRunner } from './local-builds.js';
+import { LocalStorage } from './storage/provisioner.js';
+import { pino } from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Kube } from '../src/k8s/rest.js';
 
@@ -63,10 +65,12 @@ async function main(): Promise<void> {
   }
   const children: ChildProcess[] = [];
   let builds: BuildRunner | undefined;
+  let storage: LocalStorage | undefined;
   let stopping = false;
   const stopAll = async () => {
     stopping = true;
     await builds?.stop();
+    await storage?.stop();
     await Promise.all(children.map((c) => new Promise<void>((resolve) => {
       if (c.exitCode !== null) return resolve();
       c.once('exit', () => resolve());
@@ -102,6 +106,8 @@ async function main(): Promise<void> {
     builds = new BuildRunner(new Kube(kc, 'dynokube-local-builds'), undefined, join(DEFAULT_DIR, 'logs', 'pods'));
     builds.onOutput = (job, output) => process.stdout.write(output.split('\n').filter(Boolean).map((l) => `build ${job} | ${l}\n`).join(''));
     await builds.start();
+    storage = new LocalStorage(new Kube(kc, 'dynokube-local-storage'), join(DEFAULT_DIR, 'volumes'), pino({ level: 'warn' }));
+    await storage.start();
 
     console.log(`
 dynokube is running on a local control plane. In another terminal:
