@@ -10,6 +10,9 @@ export const WEB_PORT = 5000;
 export const TERMINATION_GRACE_SECONDS = 30;
 /** Heroku's R10: a web dyno must bind $PORT within 60 s of starting. */
 export const BOOT_TIMEOUT_SECONDS = 60;
+/** A rollout with no progress for this long is reported: twice the boot timeout, so a dyno that
+ *  never binds PORT has been restarted at least once by then. */
+export const ROLLOUT_DEADLINE_SECONDS = 2 * BOOT_TIMEOUT_SECONDS;
 
 export interface DynoInput {
   app: string;

@@ -122,4 +122,20 @@ describe('on a real node', () => {
     await dyno('scale', 'worker=0', '-a', 'real-app');
     await eventually('Ready', async () => (await stack.kube.get<App>(Resources.App, NS, 'real-app')).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
   });
+
+  it('a web dyno that never binds PORT is reported, while the release before keeps serving', async () => {
+    const live = (await stack.kube.get<App>(Resources.App, NS, 'real-app')).status!.currentRelease!;
+    await writeFile(join(repo.dir, 'Procfile'), 'web: echo listening nowhere && sleep 3600\nworker: ./bin/worker\n');
+    await repo.commit();
+    const push = await runGit(['push', stack.gitUrl('real-app'), 'HEAD:refs/heads/main'], repo.dir);
+    expect(push.code).toBe(0);
+    const degraded = await eventually('the boot timeout reported', async () => {
+      const app = await stack.kube.get<App>(Resources.App, NS, 'real-app');
+      return app.status?.conditions?.find((c) => c.type === 'Degraded' && c.reason === 'BootTimeout');
+    }, 300_000);
+    expect(degraded.message).toBe(`web dynos of v${live + 1} have not become ready in 120 s: a web dyno must bind $PORT within 60 s of starting (Heroku's R10 boot timeout); the dynos running before keep serving. See kubectl dyno logs and kubectl dyno ps`);
+    const page = await viaIngress(stack, 'real-app');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`v${live}`);
+  });
 });

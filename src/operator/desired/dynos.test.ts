@@ -34,6 +34,11 @@ describe('a web Deployment', () => {
     expect(d.spec!.selector.matchLabels).toEqual({ 'dynokube.dev/app': 'shop', 'dynokube.dev/process-type': 'web' });
   });
 
+  it('has its rollout reported when it makes no progress for twice the boot timeout', () => {
+    expect(d.spec!.progressDeadlineSeconds).toBe(120);
+    expect(c.startupProbe).toMatchObject({ tcpSocket: { port: 'http' }, periodSeconds: 5, failureThreshold: 12 });
+  });
+
   it('gets the release\'s config snapshot, PORT, and Heroku\'s dyno metadata', () => {
     expect(c.envFrom).toEqual([{ secretRef: { name: 'shop-v7' } }]);
     const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));

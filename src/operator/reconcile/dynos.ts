@@ -7,6 +7,7 @@ import { names } from '../../api/names.js';
 import type { Release } from '../../api/release.js';
 import { setConditions, type ConditionInput } from '../../k8s/conditions.js';
 import { LABEL_PROCESS_TYPE } from '../../k8s/labels.js';
+import { ROLLOUT_DEADLINE_SECONDS } from '../../k8s/dyno.js';
 import { Resources } from '../../k8s/resources.js';
 import type { Deployment } from '../../k8s/types.js';
 import type { Ctx } from '../context.js';
@@ -22,7 +23,12 @@ export interface DynoReport {
   rolling: boolean;
   hasWeb: boolean;
   unknown: string[];
+  /** Types whose rollout made no progress within its deadline (a web dyno that never binds PORT). */
+  stuck: string[];
 }
+
+const stalled = (d: Deployment | undefined): boolean =>
+  d?.status?.observedGeneration === d?.metadata.generation && (d?.status?.conditions ?? []).some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
 
 function readyCount(d: Deployment | undefined): number {
   if (!d?.status) return 0;
@@ -39,6 +45,7 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
   const processes: NonNullable<FormationStatus['processes']> = {};
   let allReady = true;
   let rolling = false;
+  const stuck: string[] = [];
 
   // Apply each type's Deployment, then remove those of types the release no longer has.
   for (const type of types) {
@@ -49,6 +56,7 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
     const ready = cached && cached.spec?.replicas === scale.quantity ? readyCount(cached) : 0;
     if (ready < scale.quantity) allReady = false;
     if (cached && (cached.status?.updatedReplicas ?? 0) < scale.quantity) rolling = true;
+    if (stalled(cached)) stuck.push(type);
     processes[type] = { desired: scale.quantity, ready, size: scale.size ?? 'standard-1x', command: slug!.processTypes[type]! };
   }
   for (const [type, d] of existing) if (!types.includes(type)) await ctx.applier.remove(Resources.Deployment, ns, d.metadata.name!);
@@ -74,7 +82,9 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
         : { type: ConditionType.Ready, status: 'False', reason: 'DynosNotReady', message: summary },
     unknown.length
       ? { type: ConditionType.Degraded, status: 'True', reason: 'UnknownProcessType', message: `release v${current!.spec.version} has no process type ${unknown.join(', ')} (it has: ${types.join(', ') || 'none'}); not scaled` }
-      : { type: ConditionType.Degraded, status: 'False', reason: 'AsDeclared', message: 'every process type in the formation exists in the release' },
+      : stuck.length
+        ? { type: ConditionType.Degraded, status: 'True', reason: 'BootTimeout', message: bootTimeoutMessage(stuck, current!.spec.version) }
+        : { type: ConditionType.Degraded, status: 'False', reason: 'AsDeclared', message: 'every process type in the formation exists in the release' },
   ];
   const status: FormationStatus = {
     observedGeneration: formation?.metadata.generation,
@@ -83,5 +93,10 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
     summary,
     conditions: setConditions(formation?.status?.conditions, conditions, formation?.metadata.generation),
   };
-  return { status, allReady: Boolean(current) && allReady, rolling, hasWeb, unknown };
+  return { status, allReady: Boolean(current) && allReady, rolling, hasWeb, unknown, stuck };
+}
+
+export function bootTimeoutMessage(stuck: string[], version: number): string {
+  const web = stuck.includes('web') ? ': a web dyno must bind $PORT within 60 s of starting (Heroku\'s R10 boot timeout)' : '';
+  return `${stuck.join(', ')} dynos of v${version} have not become ready in ${ROLLOUT_DEADLINE_SECONDS} s${web}; the dynos running before keep serving. See kubectl dyno logs and kubectl dyno ps`;
 }
