@@ -1,7 +1,6 @@
-// make bench, on a real node: seconds from `git push` to the first successful curl of the new
-// release (cold: the app's first push; warm: a second push with the build cache and image layers
-// in place), and from `scale web=1→5` until five dynos answer. The Procfile sample app: the
-// stack's run image has no Python or Node.js runtime yet.
+// make bench, on a real node: for each sample app, seconds from `git push` to the first
+// successful curl of the new release (cold: the app's first push; warm: a second push with the
+// build cache and image layers in place); and from `scale web=1→5` until five dynos answer.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Resources } from '../src/k8s/resources.js';
@@ -18,42 +17,43 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 18
   }
 }
 
-/** True when `count` ready web dynos all answer with a page that contains `marker`. */
-async function serving(s: RealStack, app: string, count: number, marker: string): Promise<boolean> {
-  const pods = await readyWebPods(s, app);
+/** True when `count` ready web dynos of release `version` all answer. */
+async function serving(s: RealStack, app: string, count: number, version: number): Promise<boolean> {
+  const pods = (await readyWebPods(s, app)).filter((p) => p.metadata.labels?.['dynokube.dev/release'] === String(version));
   if (pods.length < count) return false;
   const bodies = await Promise.all(pods.map((p) => curl(p.status!.podIP!).catch(() => '')));
-  return bodies.filter((b) => b.includes(marker)).length >= count;
+  return bodies.filter((b) => b.startsWith('Hello from')).length >= count;
 }
 
 async function main(): Promise<void> {
   const s = await startRealStack();
   const rows = [['what', 'seconds']];
   try {
-    const app = 'bench-real';
-    await s.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: app, namespace: s.namespace }, spec: {} } as never);
-    const repo = await repoFrom('procfile');
-    for (const [i, round] of ['cold', 'warm'].entries()) {
-      await writeFile(join(repo.dir, 'BENCH'), `${round}\n`);
-      await repo.commit();
-      say(`git push (${round})`);
-      const t0 = Date.now();
-      const push = await runGit(['push', s.gitUrl(app), 'HEAD:refs/heads/main'], repo.dir);
-      if (push.code !== 0) throw new Error(`push failed:\n${push.stderr}`);
-      const pushed = Date.now();
-      // The page names the release it was served by.
-      await until(`v${i + 1} served`, () => serving(s, app, 1, ` v${i + 1}\n`));
-      rows.push([`git push → first curl of the new release, ${round}`, seconds(Date.now() - t0)]);
-      rows.push([`  of which the push itself (build and release), ${round}`, seconds(pushed - t0)]);
+    for (const fixture of ['procfile', 'python', 'nodejs']) {
+      const app = `bench-${fixture}`;
+      await s.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: app, namespace: s.namespace }, spec: {} } as never);
+      const repo = await repoFrom(fixture);
+      for (const [i, round] of ['cold', 'warm'].entries()) {
+        await writeFile(join(repo.dir, 'BENCH'), `${round}\n`);
+        await repo.commit();
+        say(`git push of ${fixture} (${round})`);
+        const t0 = Date.now();
+        const push = await runGit(['push', s.gitUrl(app), 'HEAD:refs/heads/main'], repo.dir);
+        if (push.code !== 0) throw new Error(`push failed:\n${push.stderr}`);
+        const pushed = Date.now();
+        await until(`${app} v${i + 1} served`, () => serving(s, app, 1, i + 1));
+        rows.push([`${fixture}: git push → first curl of the new release, ${round}`, seconds(Date.now() - t0)]);
+        rows.push([`  of which the push itself (build and release), ${round}`, seconds(pushed - t0)]);
+      }
     }
-    await s.kube.mergePatch(Resources.Formation, s.namespace, app, { spec: { processes: { web: { quantity: 5 } } } });
+    await s.kube.mergePatch(Resources.Formation, s.namespace, 'bench-procfile', { spec: { processes: { web: { quantity: 5 } } } });
     const t1 = Date.now();
-    await until('five dynos answering', () => serving(s, app, 5, ' v2\n'));
-    rows.push(['scale web=1→5 until five dynos answer', seconds(Date.now() - t1)]);
+    await until('five dynos answering', () => serving(s, 'bench-procfile', 5, 2));
+    rows.push(['scale web=1→5 until five dynos answer (procfile)', seconds(Date.now() - t1)]);
   } finally {
     await s.stop();
   }
-  table('dynokube on a real node (Procfile sample app)', rows);
+  table('dynokube on a real node (the sample apps)', rows);
 }
 
 main().catch((err: unknown) => {

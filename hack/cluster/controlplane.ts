@@ -191,7 +191,11 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
   await mkdir(join(dir, 'logs'), { recursive: true });
   const ports = await choosePorts(dir, opts.persistent);
   const pki = await ensurePki(join(dir, 'pki'), SERVICE_IP);
-  const server = `https://127.0.0.1:${ports.apiserver}`;
+  // With a real node, pods reach the API server (through the kubernetes Service) and the registry
+  // at the node's address; loopback would be the pod's own.
+  if (real) await ensureNodeAddress();
+  const host = real ? REAL_NODE_IP : '127.0.0.1';
+  const server = `https://${host}:${ports.apiserver}`;
   const kubeconfig = join(dir, 'kubeconfig');
   const kcmKubeconfig = join(dir, 'pki', 'controller-manager.kubeconfig');
   const schedulerKubeconfig = join(dir, 'pki', 'scheduler.kubeconfig');
@@ -201,7 +205,7 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
 
   const started: Started[] = [];
   const commands = new Map<string, { exe: string; args: string[] }>();
-  const registry = `127.0.0.1:${ports.registry}`;
+  const registry = `${host}:${ports.registry}`;
   const state: ClusterState = { ownerPid: process.pid, server, registry, kubeconfig, ports, processes: [] };
   const saveState = () => writeFile(statePath(dir), JSON.stringify(state, null, 2));
   const start = async (name: string, exe: string, args: string[]) => {
@@ -236,7 +240,7 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
     log(`starting kube-apiserver on ${server}`);
     const apiserver = await start('kube-apiserver', binaries.kubeApiserver, [
       `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
+      `--bind-address=${host}`, `--advertise-address=${host}`, `--secure-port=${ports.apiserver}`,
       `--tls-cert-file=${pki.cert('apiserver')}`, `--tls-private-key-file=${pki.key('apiserver')}`,
       `--client-ca-file=${pki.ca}`, `--cert-dir=${join(dir, 'pki', 'apiserver')}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`, '--allow-privileged=true',
@@ -301,13 +305,12 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
     ].join('\n'));
     const reg = await start('registry', binaries.registry, ['serve', registryConfig]);
     await waitHealthy(reg, { url: `http://${registry}/v2/` }, 30_000);
-    await ensureRunImage(registry);
+    await ensureRunImage(registry, { runtimes: real });
 
     await ensureNode(kc.makeApiClient(CoreV1Api), ports.kwok, real);
     await waitReady(kc.makeApiClient(CoreV1Api), NODE_NAME, [kcm, scheduler, kwok]);
     if (real) {
       log('starting a real node: containerd and the kubelet');
-      await ensureNodeAddress();
       await execFileAsync('mount', ['--make-rshared', '/']);
       const pauseImage = await ensurePauseImage(registry, dirname(binaries.kubelet));
       const nodeKubeconfig = join(dir, 'pki', 'node.kubeconfig');

@@ -82,7 +82,8 @@ export async function ensurePki(dir: string, serviceIp: string): Promise<Pki> {
   }
   if (!existsSync(pki.cert('apiserver'))) {
     const dns = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
-    const san = [...dns.map((d) => `DNS:${d}`), 'IP:127.0.0.1', `IP:${serviceIp}`].join(',');
+    // The real node's address too: there, pods reach the API server through it.
+    const san = [...dns.map((d) => `DNS:${d}`), 'IP:127.0.0.1', `IP:${REAL_NODE_IP}`, `IP:${serviceIp}`].join(',');
     await signLeaf(pki, 'apiserver', '/CN=kube-apiserver', `extendedKeyUsage=serverAuth\nsubjectAltName=${san}`);
   }
   if (!existsSync(pki.cert(REAL_NODE_CERT))) {

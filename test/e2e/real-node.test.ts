@@ -3,7 +3,8 @@
 // beside it and run as local processes (there is no builder image yet). git push a sample app:
 // its dyno really runs and answers HTTP, on its pod address and through the Ingress; then
 // maintenance mode, scale, config, rollback, a failing release phase, logs, a one-off dyno
-// attached, and a crashing worker restarted.
+// attached, a crashing worker restarted and a web dyno that never binds PORT reported. Then the
+// Python and Node.js samples, each answering with its own response.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -137,5 +138,27 @@ describe('on a real node', () => {
     const page = await viaIngress(stack, 'real-app');
     expect(page.status).toBe(200);
     expect(page.body).toContain(`v${live}`);
-  });
+  }, 360_000);
 });
+
+describe('each sample app on the real node', () => {
+  it.each([
+    ['python', 'Hello from Python on dynokube (web.', 'six 1.16.0'],
+    ['nodejs', 'Hello from Node.js on dynokube (web.', 'up '],
+  ])('git push of the %s sample: its web dyno answers through the Ingress with its own response', async (fixture, greeting, detail) => {
+    const app = `sample-${fixture}`;
+    await stack.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: app, namespace: NS }, spec: {} } as never);
+    const sample = await repoFrom(fixture);
+    await sample.commit();
+    const push = await runGit(['push', stack.gitUrl(app), 'HEAD:refs/heads/main'], sample.dir);
+    expect(push.stderr).toContain('remote: -----> Released v1');
+    expect(push.code).toBe(0);
+    const page = await eventually(`${app} answering`, async () => {
+      const r = await viaIngress(stack, app);
+      return r.status === 200 && r;
+    }, 120_000);
+    expect(page.body).toContain(greeting);
+    expect(page.body).toContain(detail);
+  }, 240_000);
+});
+

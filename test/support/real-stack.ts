@@ -100,7 +100,7 @@ export async function readyWebPods(s: RealStack, app: string): Promise<Pod[]> {
 }
 
 /** GET `path` through the Ingress, as a browser would reach the app at <app>.apps.test. */
-export function viaIngress(s: RealStack, app: string, path = '/'): Promise<{ status: number; body: string }> {
+export function viaIngress(s: Pick<RealStack, 'ingress'>, app: string, path = '/'): Promise<{ status: number; body: string }> {
   const [host, port] = s.ingress.split(':') as [string, string];
   return new Promise((resolve, reject) => {
     const req = request({ host, port: Number(port), path, headers: { Host: `${app}.apps.test` }, timeout: 10_000 }, (res) => {
