@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real node's Debian packages: containerd, runc, the CNI plugins, iptables, a static busybox
 # for the stack's run image (a shell, httpd and nc for dynos), and PostgreSQL and Redis, whose
-# files make the add-on images and give the run image psql. Installs only what is missing.
+# files make the add-on images and give the run image psql; git, pip (with Python) and the CA
+# certificates for dynokube's own images (hack/images). Installs only what is missing.
 set -euo pipefail
 need=()
 command -v containerd >/dev/null || need+=(containerd)
@@ -16,6 +17,9 @@ command -v gcc >/dev/null || need+=(gcc libc6-dev)
 [ -d /usr/share/zoneinfo ] || need+=(tzdata)   # the PostgreSQL image carries the time zones
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v redis-cli >/dev/null || need+=(redis-tools)
+command -v git >/dev/null || need+=(git)
+dpkg -s python3-pip >/dev/null 2>&1 || need+=(python3-pip)   # Debian's, with its Python, setuptools and wheel
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 if [ ${#need[@]} -eq 0 ]; then echo "==> node packages: present"; exit 0; fi
 echo "==> node packages: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
