@@ -3,6 +3,7 @@
 // HTTP by Host header to the ready endpoints of each Ingress's backend Service (round robin), or
 // to an ExternalName Service's host, the way an Ingress controller would for these Ingresses:
 // one Prefix path `/` per host. No backend endpoints answers 503, an unknown host 404.
+import { Resolver } from 'node:dns/promises';
 import { request, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Informer } from '../../src/k8s/informer.js';
@@ -29,7 +30,14 @@ export class LocalIngress {
   private server: Server | undefined;
   private turn = 0;
 
-  constructor(kube: Kube, private readonly log: Logger) {
+  private readonly dns: Resolver | undefined;
+
+  /** `clusterDns`: the cluster's nameserver, for ExternalName Services that name cluster hosts. */
+  constructor(kube: Kube, private readonly log: Logger, clusterDns?: string) {
+    if (clusterDns) {
+      this.dns = new Resolver();
+      this.dns.setServers([clusterDns]);
+    }
     this.ingresses = new Informer<Ingress>(kube, { resource: Resources.Ingress, log });
     this.services = new Informer<Service>(kube, { resource: Resources.Service, log });
     this.slices = new Informer<EndpointSlice>(kube, { resource: Resources.EndpointSlice, log });
@@ -38,7 +46,7 @@ export class LocalIngress {
   async start(port: number, host = '127.0.0.1'): Promise<void> {
     for (const i of [this.ingresses, this.services, this.slices] as Informer<KubeObject>[]) i.start();
     await Promise.all([this.ingresses.synced, this.services.synced, this.slices.synced]);
-    this.server = createServer((req, res) => this.route(req, res));
+    this.server = createServer((req, res) => void this.route(req, res));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, resolve);
@@ -71,14 +79,24 @@ export class LocalIngress {
     return { status: 404, why: `no app answers at ${host}` };
   }
 
-  private route(req: IncomingMessage, res: ServerResponse): void {
+  /** Cluster names (an ExternalName Service's) through the cluster's DNS; others as this machine resolves them. */
+  private async address(host: string): Promise<string> {
+    return this.dns && host.endsWith('.cluster.local') ? ((await this.dns.resolve4(host))[0] ?? host) : host;
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
     const t = this.target(host);
     if ('status' in t) {
       res.writeHead(t.status, { 'Content-Type': 'text/plain' }).end(`${t.why}\n`);
       return;
     }
-    const upstream = request({ host: t.host, port: t.port, method: req.method, path: req.url, headers: req.headers, timeout: 30_000 }, (up) => {
+    const address = await this.address(t.host).catch(() => undefined);
+    if (!address) {
+      res.writeHead(502, { 'Content-Type': 'text/plain' }).end(`cannot resolve ${t.host}\n`);
+      return;
+    }
+    const upstream = request({ host: address, port: t.port, method: req.method, path: req.url, headers: req.headers, timeout: 30_000 }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });

@@ -1,7 +1,8 @@
 // The whole path on a real node: a control plane of its own whose node runs containers
-// (containerd + runc + the kubelet), the operator and the receiver; builds go to the fake node
-// beside it and run as local processes (there is no builder image yet). git push a sample app:
-// its dyno really runs and answers HTTP, on its pod address and through the Ingress; then
+// (containerd + runc + the kubelet), dynokube installed by its chart (the operator and the
+// receiver run as pods, builds run in pods). git push a sample app: the build runs in a real
+// pod, and the app's dyno really runs and answers HTTP, on its pod address and through the
+// Ingress; then
 // maintenance mode, scale, config, rollback, a failing release phase, logs, a one-off dyno
 // attached, a crashing worker restarted and a web dyno that never binds PORT reported. Then the
 // Python and Node.js samples, each answering with its own response.
@@ -14,7 +15,8 @@ import type { Pod } from '../../src/k8s/types.js';
 import { dyno as cli } from '../support/cli.js';
 import { repoFrom, runGit } from '../support/git.js';
 import { eventually } from '../support/operator.js';
-import { curl, readyWebPods, startRealStack, viaIngress, type RealStack } from '../support/real-stack.js';
+import { REAL_NODE_NAME } from '../../hack/cluster/pki.js';
+import { SYSTEM_NAMESPACE, curl, readyWebPods, startRealStack, viaIngress, type RealStack } from '../support/real-stack.js';
 
 const NS = 'default';
 let stack: RealStack;
@@ -40,6 +42,15 @@ const answering = (app: string, count: number, want: string) => eventually(`${co
 describe('on a real node', () => {
   let repo: Awaited<ReturnType<typeof repoFrom>>;
 
+  it('helm install runs the operator and the receiver as pods on the node', async () => {
+    const pods = (await stack.kube.list<Pod>(Resources.Pod, SYSTEM_NAMESPACE)).items;
+    for (const component of ['operator', 'receiver']) {
+      const pod = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === component);
+      expect(pod?.spec?.nodeName).toBe(REAL_NODE_NAME);
+      expect(pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).toBe(true);
+    }
+  });
+
   it('git push builds the app, and its web dyno really runs and answers HTTP', async () => {
     await stack.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: 'real-app', namespace: NS }, spec: {} } as never);
     repo = await repoFrom('procfile');
@@ -47,6 +58,9 @@ describe('on a real node', () => {
     const push = await runGit(['push', stack.gitUrl('real-app'), 'HEAD:refs/heads/main'], repo.dir);
     expect(push.stderr).toContain('remote: -----> Released v1');
     expect(push.code).toBe(0);
+    const build = (await stack.kube.list<Pod>(Resources.Pod, NS, { labelSelector: 'dynokube.dev/app=real-app,dynokube.dev/role=build' })).items[0];
+    expect(build?.spec?.nodeName).toBe(REAL_NODE_NAME);
+    expect(build?.status?.phase).toBe('Succeeded');
     const [body] = (await answering('real-app', 1, 'Hello from a Procfile app on dynokube (no greeting)')) as string[];
     expect(body).toMatch(/ web\.[a-z0-9]{5} v1\n$/);
   });

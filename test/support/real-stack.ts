@@ -1,92 +1,87 @@
-// Everything a git push needs on a real node: a control plane of its own with the real node,
-// the operator and the receiver in this process, the local build runner, local storage and
-// the add-on images, and a pusher's token.
+// dynokube on a real node, as a user installs it: a control plane of its own whose node runs
+// containers, dynokube's images made here and pushed to its registry, `helm install` of the
+// chart (the operator and the receiver run as pods, builds run in pods), plus what a kind
+// cluster would bring: an Ingress controller and a volume provisioner (hack/ingress,
+// hack/storage). Shared by the e2e tests and the real-node bench.
 import { KubeConfig } from '@kubernetes/client-node';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request, type Server } from 'node:http';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { LOCAL_BUILD_PLACEMENT, startCluster, type Cluster } from '../../hack/cluster/controlplane.js';
-import { installCrds, mustKubectl } from '../../hack/cluster/kubectl.js';
+import { ensureAddonImages } from '../../hack/addons/images.js';
+import { startCluster, type Cluster } from '../../hack/cluster/controlplane.js';
+import { mustKubectl } from '../../hack/cluster/kubectl.js';
 import { freePorts } from '../../hack/cluster/processes.js';
-import { BuildRunner } from '../../hack/local-builds.js';
-import type { Pod } from '../../src/k8s/types.js';
+import { exec } from '../../hack/exec.js';
+import { ensureDynokubeImages } from '../../hack/images/dynokube-images.js';
+import { LOCAL_INGRESS_CLASS, LocalIngress } from '../../hack/ingress/proxy.js';
+import { CLUSTER_DNS } from '../../hack/node/services.js';
+import { LocalStorage } from '../../hack/storage/provisioner.js';
 import { Kube } from '../../src/k8s/rest.js';
 import { Resources } from '../../src/k8s/resources.js';
-import { Controller } from '../../src/operator/controller.js';
-import { Metrics } from '../../src/operator/metrics.js';
-import { DEFAULT_SETTINGS } from '../../src/operator/settings.js';
-import { createReceiver, listen } from '../../src/receiver/server.js';
-import { startMaintenanceServer } from '../../src/operator/server.js';
-import { LOCAL_INGRESS_CLASS, LocalIngress } from '../../hack/ingress/proxy.js';
-import { ensureAddonImages } from '../../hack/addons/images.js';
-import { LocalStorage } from '../../hack/storage/provisioner.js';
+import type { Pod, Service } from '../../src/k8s/types.js';
+
+/** Where the chart goes. */
+export const SYSTEM_NAMESPACE = 'dynokube-system';
+const CHART = join(import.meta.dirname, '..', '..', 'charts', 'dynokube');
 
 export interface RealStack {
   cluster: Cluster;
   kube: Kube;
   namespace: string;
-  /** 127.0.0.1:<port> of the Ingress controller: send requests with the app's Host header. */
-  ingress: string;
   /** Where add-on volumes live on this machine. */
   volumes: string;
-  /** http://git:<token>@127.0.0.1:<port>/<namespace>/<app>.git */
+  /** 127.0.0.1:<port> of the Ingress controller: send requests with the app's Host header. */
+  ingress: string;
+  /** http://git:<token>@<receiver Service>/<namespace>/<app>.git */
   gitUrl: (app: string) => string;
   stop: () => Promise<void>;
 }
 
+function helmValues(registry: string): string[] {
+  const values: Record<string, string> = {
+    'image.repository': `${registry}/dynokube`, 'image.tag': 'local',
+    'registry.enabled': 'false', 'externalRegistry.host': registry, 'externalRegistry.insecure': 'true',
+    ingressClassName: LOCAL_INGRESS_CLASS, baseDomain: 'apps.test', 'operator.replicas': '1',
+  };
+  return Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+}
+
 export async function startRealStack(namespace = 'default'): Promise<RealStack> {
-  const dir = await mkdtemp(join(tmpdir(), 'dynokube-e2e-'));
-  const cluster = await startCluster({ dir, persistent: false, detached: false, node: 'real' });
+  const work = await mkdtemp(join(tmpdir(), 'dynokube-e2e-'));
+  const cluster = await startCluster({ dir: join(work, 'cluster'), persistent: false, detached: false, node: 'real' });
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfig);
   const kube = new Kube(kc, 'e2e');
-  const root = await mkdtemp(join(tmpdir(), 'dynokube-e2e-receiver-'));
-  let controller: Controller | undefined;
-  let server: Server | undefined;
-  let close: (() => Promise<void>) | undefined;
-  let runner: BuildRunner | undefined;
+  const volumes = join(work, 'volumes');
+  const log = pino({ level: 'silent' });
   let ingress: LocalIngress | undefined;
-  let maintenance: Server | undefined;
   let storage: LocalStorage | undefined;
-  const volumes = join(root, 'volumes');
   const stop = async () => {
-    await storage?.stop();
     await ingress?.stop();
-    maintenance?.close();
-    await runner?.stop();
-    server?.close();
-    await close?.();
-    await controller?.stop();
+    await storage?.stop();
     await cluster.stop();
-    await rm(cluster.dir, { recursive: true, force: true });
-    await rm(root, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   };
   try {
-    await installCrds(cluster.binaries.kubectl, cluster.kubeconfig);
-    await ensureAddonImages(cluster.registry);
-    storage = new LocalStorage(new Kube(kc, 'dynokube-local-storage'), volumes, pino({ level: 'silent' }));
+    storage = new LocalStorage(new Kube(kc, 'dynokube-local-storage'), volumes, log);
     await storage.start();
-    const [port, ingressPort, maintenancePort] = (await freePorts(3)) as [number, number, number];
-    maintenance = await startMaintenanceServer(maintenancePort, '127.0.0.1');
-    ingress = new LocalIngress(new Kube(kc, 'dynokube-local-ingress'), pino({ level: 'silent' }));
+    ingress = new LocalIngress(new Kube(kc, 'dynokube-local-ingress'), log, CLUSTER_DNS);
+    const [ingressPort] = (await freePorts(1)) as [number];
     await ingress.start(ingressPort);
-    controller = new Controller(new Kube(kc, 'dynokube'), {
-      ...DEFAULT_SETTINGS, baseDomain: 'apps.test', registry: cluster.registry, builderImage: 'dynokube/builder:local', ...LOCAL_BUILD_PLACEMENT,
-      ingressClassName: LOCAL_INGRESS_CLASS, maintenanceHost: 'localhost', maintenancePort,
-    }, pino({ level: 'silent' }), new Metrics());
-    await controller.start();
-    const receiver = await createReceiver({ kube: new Kube(kc, 'dynokube-receiver'), root, publicUrl: `http://127.0.0.1:${port}`, log: pino({ level: 'silent' }) });
-    close = receiver.close;
-    server = await listen(receiver.app, port, '127.0.0.1');
-    runner = new BuildRunner(new Kube(kc, 'e2e-builds'), namespace, join(root, 'pod-logs'));
-    await runner.start();
+    await Promise.all([ensureDynokubeImages(cluster.registry, 'local'), ensureAddonImages(cluster.registry)]);
+    const helm = await exec(cluster.binaries.helm, ['install', 'dynokube', CHART, '--namespace', SYSTEM_NAMESPACE, '--create-namespace', '--wait', '--timeout', '5m', ...helmValues(cluster.registry)],
+      { env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
+    if (helm.code !== 0) throw new Error(`helm install failed:\n${helm.stderr}`);
     const k = (args: string[]) => mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, args);
+    // Who pushes: a developer with Kubernetes' edit role in the namespace, as the chart aggregates it.
     await k(['create', 'serviceaccount', 'developer', '-n', namespace]);
-    await k(['create', 'rolebinding', 'developer', '--clusterrole=cluster-admin', `--serviceaccount=${namespace}:developer`, '-n', namespace]);
+    await k(['create', 'rolebinding', 'developer', '--clusterrole=edit', `--serviceaccount=${namespace}:developer`, '-n', namespace]);
     const token = (await k(['create', 'token', 'developer', '-n', namespace, '--duration=2h'])).trim();
-    return { cluster, kube, namespace, volumes, ingress: `127.0.0.1:${ingressPort}`, gitUrl: (app) => `http://git:${token}@127.0.0.1:${port}/${namespace}/${app}.git`, stop };
+    const receiver = await kube.get<Service>(Resources.Service, SYSTEM_NAMESPACE, 'dynokube-receiver');
+    const git = `${receiver.spec!.clusterIP}:${receiver.spec!.ports![0]!.port}`;
+    return { cluster, kube, namespace, volumes, ingress: `127.0.0.1:${ingressPort}`, gitUrl: (app) => `http://git:${token}@${git}/${namespace}/${app}.git`, stop };
   } catch (e) {
     await stop();
     throw e;
