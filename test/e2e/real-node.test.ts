@@ -7,12 +7,13 @@
 // attached, a crashing worker restarted and a web dyno that never binds PORT reported. Then the
 // Python and Node.js samples, each answering with its own response.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { App } from '../../src/api/app.js';
 import { Resources } from '../../src/k8s/resources.js';
 import type { Pod } from '../../src/k8s/types.js';
-import { dyno as cli } from '../support/cli.js';
+import { CLI, dyno as cli } from '../support/cli.js';
 import { repoFrom, runGit } from '../support/git.js';
 import { eventually } from '../support/operator.js';
 import { REAL_NODE_NAME } from '../../hack/cluster/pki.js';
@@ -115,6 +116,27 @@ describe('on a real node', () => {
     });
     expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ app\[web\.\d\]: web web\.[a-z0-9]{5} starting on port 5000$/m);
   });
+
+  it('logs --tail follows the app\'s lines, new dynos included', async () => {
+    const before = new Set((await readyWebPods(stack, 'real-app')).map((p) => p.metadata.name));
+    const tail = spawn(CLI, ['logs', '--tail', '-a', 'real-app', '-n', NS], { env: { ...process.env, KUBECONFIG: stack.cluster.kubeconfig, NO_COLOR: '1' } });
+    let tailed = '';
+    tail.stdout.on('data', (b: Buffer) => (tailed += b.toString()));
+    try {
+      await eventually('the running dynos\' lines', async () => tailed.includes('starting on port 5000'));
+      const seen = tailed.length;
+      expect((await dyno('ps:restart', 'web', '-a', 'real-app')).code).toBe(0);
+      // A restarted dyno is a new pod whose DYNO suffix is new: its first line shows up in the tail.
+      const line = await eventually('a new dyno\'s first line', async () => {
+        const fresh = await readyWebPods(stack, 'real-app');
+        const suffixes = fresh.filter((p) => !before.has(p.metadata.name)).map((p) => p.metadata.name!.split('-').at(-1)!);
+        return tailed.slice(seen).split('\n').find((l) => suffixes.some((x) => l.includes(`web.${x} starting on port 5000`)));
+      }, 120_000);
+      expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ app\[web\.\d\]: web web\.[a-z0-9]{5} starting on port 5000$/);
+    } finally {
+      tail.kill();
+    }
+  }, 180_000);
 
   it('run attaches to a one-off dyno, streams its output and returns its exit status', async () => {
     const ok = await dyno('run', '--no-tty', '-a', 'real-app', 'echo one-off says $GREETING-$DYNO_TYPE && exit 3');

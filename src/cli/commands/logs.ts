@@ -87,10 +87,12 @@ export const logs: Command = {
     const followed = new Set<string>();
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());
-    const follow = async (src: Source) => {
+    // Dynos shown above continue from now; a dyno that starts later is followed from its first line.
+    const follow = async (src: Source, fromStart: boolean) => {
       followed.add(src.pod.metadata.uid!);
       try {
-        const res = await s.kube.stream({ path: logPath(s, src.pod), query: { container: src.container, timestamps: true, follow: true, sinceSeconds: 1 } }, abort.signal);
+        const since = fromStart ? {} : { sinceSeconds: 1 };
+        const res = await s.kube.stream({ path: logPath(s, src.pod), query: { container: src.container, timestamps: true, follow: true, ...since } }, abort.signal);
         for await (const raw of createInterface({ input: res, crlfDelay: Infinity })) {
           const l = splitTimestamp(raw);
           s.out.line(`${shortTime(l.at)} ${src.label}: ${l.text}`);
@@ -99,9 +101,10 @@ export const logs: Command = {
         // The dyno went away, or we were interrupted.
       }
     };
+    const shown = new Set(srcs.filter((src) => src.pod.status?.phase === 'Running').map((src) => src.pod.metadata.uid!));
     while (!abort.signal.aborted) {
       for (const src of await sources(s, app, source, flags.dyno as string | undefined)) {
-        if (!followed.has(src.pod.metadata.uid!) && src.pod.status?.phase === 'Running') void follow(src);
+        if (!followed.has(src.pod.metadata.uid!) && src.pod.status?.phase === 'Running') void follow(src, !shown.has(src.pod.metadata.uid!));
       }
       await new Promise((r) => setTimeout(r, 2000));
     }
