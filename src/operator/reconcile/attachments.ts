@@ -18,7 +18,6 @@ interface Outcome {
   condition: ConditionInput;
 }
 
-
 const ready = (message: string): ConditionInput => ({ type: ConditionType.Ready, status: 'True', reason: 'Attached', message });
 const notReady = (reason: string, message: string): ConditionInput => ({ type: ConditionType.Ready, status: 'False', reason, message });
 

@@ -7,7 +7,7 @@ import { names } from '../../api/names.js';
 import type { Release } from '../../api/release.js';
 import { setConditions, type ConditionInput } from '../../k8s/conditions.js';
 import { LABEL_PROCESS_TYPE } from '../../k8s/labels.js';
-import { ROLLOUT_DEADLINE_SECONDS } from '../../k8s/dyno.js';
+import { BOOT_TIMEOUT_SECONDS, ROLLOUT_DEADLINE_SECONDS } from '../../k8s/dyno.js';
 import { Resources } from '../../k8s/resources.js';
 import type { Deployment } from '../../k8s/types.js';
 import type { Ctx } from '../context.js';
@@ -97,6 +97,6 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
 }
 
 export function bootTimeoutMessage(stuck: string[], version: number): string {
-  const web = stuck.includes('web') ? ': a web dyno must bind $PORT within 60 s of starting (Heroku\'s R10 boot timeout)' : '';
+  const web = stuck.includes('web') ? `: a web dyno must bind $PORT within ${BOOT_TIMEOUT_SECONDS} s of starting (Heroku's R10 boot timeout)` : '';
   return `${stuck.join(', ')} dynos of v${version} have not become ready in ${ROLLOUT_DEADLINE_SECONDS} s${web}; the dynos running before keep serving. See kubectl dyno logs and kubectl dyno ps`;
 }
