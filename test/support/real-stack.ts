@@ -71,10 +71,14 @@ export async function startRealStack(namespace = 'default'): Promise<RealStack> 
     const [ingressPort] = (await freePorts(1)) as [number];
     await ingress.start(ingressPort);
     await Promise.all([ensureDynokubeImages(cluster.registry, 'local'), ensureAddonImages(cluster.registry)]);
-    const helm = await exec(cluster.binaries.helm, ['install', 'dynokube', CHART, '--namespace', SYSTEM_NAMESPACE, '--create-namespace', '--wait', '--timeout', '5m', ...helmValues(cluster.registry)],
+    const k = (args: string[]) => mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, args);
+    // Both namespaces enforce the restricted Pod Security Standard: dynokube's pods, builds,
+    // release phases, dynos, one-off dynos and add-ons must all pass it, or they are not created.
+    await k(['create', 'namespace', SYSTEM_NAMESPACE]);
+    for (const ns of [SYSTEM_NAMESPACE, namespace]) await k(['label', '--overwrite', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
+    const helm = await exec(cluster.binaries.helm, ['install', 'dynokube', CHART, '--namespace', SYSTEM_NAMESPACE, '--wait', '--timeout', '5m', ...helmValues(cluster.registry)],
       { env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
     if (helm.code !== 0) throw new Error(`helm install failed:\n${helm.stderr}`);
-    const k = (args: string[]) => mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, args);
     // Who pushes: a developer with Kubernetes' edit role in the namespace, as the chart aggregates it.
     await k(['create', 'serviceaccount', 'developer', '-n', namespace]);
     await k(['create', 'rolebinding', 'developer', '--clusterrole=edit', `--serviceaccount=${namespace}:developer`, '-n', namespace]);
