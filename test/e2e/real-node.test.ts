@@ -175,6 +175,16 @@ describe('on a real node', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain(`v${live}`);
   }, 360_000);
+
+  it('a release whose image cannot be pulled is reported as such', async () => {
+    const image = `${stack.cluster.registry}/dynokube/nothing@sha256:${'0'.repeat(64)}`;
+    await stack.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: 'no-image', namespace: NS }, spec: { image, processTypes: { web: './web' } } } as never);
+    const degraded = await eventually('the pull failure reported', async () => {
+      const app = await stack.kube.get<App>(Resources.App, NS, 'no-image');
+      return app.status?.conditions?.find((c) => c.type === 'Degraded' && c.reason === 'ImagePullFailed');
+    }, 300_000);
+    expect(degraded.message).toMatch(/^web dynos of v1 cannot start: their image cannot be pulled \((ErrImagePull|ImagePullBackOff)/);
+  }, 360_000);
 });
 
 describe('each sample app on the real node', () => {

@@ -26,7 +26,7 @@ import { ownedBy } from '../desired/owner.js';
 import { appUrl } from '../desired/web.js';
 import { resolveAttachments } from './attachments.js';
 import { reconcileBuilds } from './builds.js';
-import { bootTimeoutMessage, reconcileDynos, type DynoReport } from './dynos.js';
+import { reconcileDynos, type DynoReport } from './dynos.js';
 import { reportOrphans } from './orphans.js';
 import { appendReleaseIfDue, processNextRelease } from './releases.js';
 import { announce, writeStatus } from './status.js';
@@ -154,9 +154,7 @@ function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | u
       ? { type: ConditionType.Degraded, status: 'True', reason: 'ReleaseFailed', message: `v${latestFailed.spec.version} failed: ${findCondition(latestFailed.status?.conditions, ConditionType.Ready)?.message ?? ''}` }
       : dynos.unknown.length
         ? { type: ConditionType.Degraded, status: 'True', reason: 'UnknownProcessType', message: `the formation scales ${dynos.unknown.join(', ')}, which the current release does not have` }
-        : dynos.stuck.length
-          ? { type: ConditionType.Degraded, status: 'True', reason: 'BootTimeout', message: bootTimeoutMessage(dynos.stuck, current!.spec.version) }
-          : { type: ConditionType.Degraded, status: 'False', reason: 'Healthy', message: 'no problems' };
+        : dynos.stalled ?? { type: ConditionType.Degraded, status: 'False', reason: 'Healthy', message: 'no problems' };
   return {
     observedGeneration: app.metadata.generation,
     ...(current ? { currentRelease: current.spec.version } : {}),

@@ -6,13 +6,13 @@ import type { Formation, FormationStatus } from '../../api/formation.js';
 import { names } from '../../api/names.js';
 import type { Release } from '../../api/release.js';
 import { setConditions, type ConditionInput } from '../../k8s/conditions.js';
-import { LABEL_PROCESS_TYPE } from '../../k8s/labels.js';
-import { BOOT_TIMEOUT_SECONDS, ROLLOUT_DEADLINE_SECONDS } from '../../k8s/dyno.js';
+import { LABEL_APP, LABEL_PROCESS_TYPE, LABEL_RELEASE } from '../../k8s/labels.js';
 import { Resources } from '../../k8s/resources.js';
-import type { Deployment } from '../../k8s/types.js';
+import type { Deployment, Pod } from '../../k8s/types.js';
 import type { Ctx } from '../context.js';
 import { buildDeployment, dynoTypes, quantityOf, unknownTypes } from '../desired/dynos.js';
 import type { Slug } from '../desired/ledger.js';
+import { stallCondition } from '../desired/stall.js';
 import { buildIngress, buildMaintenanceService, buildWebService, ingressName, maintenanceServiceName, webServiceName } from '../desired/web.js';
 
 export interface DynoReport {
@@ -23,11 +23,11 @@ export interface DynoReport {
   rolling: boolean;
   hasWeb: boolean;
   unknown: string[];
-  /** Types whose rollout made no progress within its deadline (a web dyno that never binds PORT). */
-  stuck: string[];
+  /** Why a rollout made no progress within its deadline (a web dyno that never binds PORT, say). */
+  stalled?: ConditionInput;
 }
 
-const stalled = (d: Deployment | undefined): boolean =>
+const pastDeadline = (d: Deployment | undefined): boolean =>
   d?.status?.observedGeneration === d?.metadata.generation && (d?.status?.conditions ?? []).some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
 
 function readyCount(d: Deployment | undefined): number {
@@ -56,7 +56,7 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
     const ready = cached && cached.spec?.replicas === scale.quantity ? readyCount(cached) : 0;
     if (ready < scale.quantity) allReady = false;
     if (cached && (cached.status?.updatedReplicas ?? 0) < scale.quantity) rolling = true;
-    if (stalled(cached)) stuck.push(type);
+    if (pastDeadline(cached)) stuck.push(type);
     processes[type] = { desired: scale.quantity, ready, size: scale.size ?? 'standard-1x', command: slug!.processTypes[type]! };
   }
   for (const [type, d] of existing) if (!types.includes(type)) await ctx.applier.remove(Resources.Deployment, ns, d.metadata.name!);
@@ -73,6 +73,8 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
   }
 
   const unknown = slug ? unknownTypes(formation, slug) : [];
+  // Only a stalled rollout costs a read of its pods: the operator does not watch pods.
+  const stalled = stuck.length ? stallCondition(stuck, current!.spec.version, await releasePods(ctx, ns, appName, current!.spec.version, stuck)) : undefined;
   const summary = types.map((t) => `${t}=${processes[t]!.ready}/${processes[t]!.desired}`).join(' ');
   const conditions: ConditionInput[] = [
     !current
@@ -82,9 +84,7 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
         : { type: ConditionType.Ready, status: 'False', reason: 'DynosNotReady', message: summary },
     unknown.length
       ? { type: ConditionType.Degraded, status: 'True', reason: 'UnknownProcessType', message: `release v${current!.spec.version} has no process type ${unknown.join(', ')} (it has: ${types.join(', ') || 'none'}); not scaled` }
-      : stuck.length
-        ? { type: ConditionType.Degraded, status: 'True', reason: 'BootTimeout', message: bootTimeoutMessage(stuck, current!.spec.version) }
-        : { type: ConditionType.Degraded, status: 'False', reason: 'AsDeclared', message: 'every process type in the formation exists in the release' },
+      : stalled ?? { type: ConditionType.Degraded, status: 'False', reason: 'AsDeclared', message: 'every process type in the formation exists in the release' },
   ];
   const status: FormationStatus = {
     observedGeneration: formation?.metadata.generation,
@@ -93,10 +93,10 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
     summary,
     conditions: setConditions(formation?.status?.conditions, conditions, formation?.metadata.generation),
   };
-  return { status, allReady: Boolean(current) && allReady, rolling, hasWeb, unknown, stuck };
+  return { status, allReady: Boolean(current) && allReady, rolling, hasWeb, unknown, ...(stalled ? { stalled } : {}) };
 }
 
-export function bootTimeoutMessage(stuck: string[], version: number): string {
-  const web = stuck.includes('web') ? `: a web dyno must bind $PORT within ${BOOT_TIMEOUT_SECONDS} s of starting (Heroku's R10 boot timeout)` : '';
-  return `${stuck.join(', ')} dynos of v${version} have not become ready in ${ROLLOUT_DEADLINE_SECONDS} s${web}; the dynos running before keep serving. See kubectl dyno logs and kubectl dyno ps`;
+async function releasePods(ctx: Ctx, ns: string, app: string, version: number, types: string[]): Promise<Pod[]> {
+  const selector = `${LABEL_APP}=${app},${LABEL_RELEASE}=${version},${LABEL_PROCESS_TYPE} in (${types.join(',')})`;
+  return (await ctx.kube.list<Pod>(Resources.Pod, ns, { labelSelector: selector })).items;
 }

@@ -24,7 +24,7 @@ export async function writeStatus(ctx: Ctx, res: Resource, obj: KubeObject & { s
 /** Reasons that mean something is wrong for the user, reported as Warning events. */
 const WARNING_REASONS = new Set([
   'AppNotFound', 'InvalidConfig', 'RollbackTargetNotFound', 'SnapshotNotFound', 'ReleaseCommandFailed', 'UnknownProcessType',
-  'SecretNotFound', 'KeyNotFound', 'AddonNotFound', 'NameConflict', 'ReleaseFailed', 'Unavailable', 'BootTimeout',
+  'SecretNotFound', 'KeyNotFound', 'AddonNotFound', 'NameConflict', 'ReleaseFailed', 'Unavailable', 'BootTimeout', 'ImagePullFailed', 'Crashing',
 ]);
 
 /**
