@@ -10,6 +10,14 @@ export type AddonService = (typeof ADDON_SERVICES)[number];
 export const ADDON_PLANS = ['dev', 'standard'] as const;
 export type AddonPlan = (typeof ADDON_PLANS)[number];
 
+/** A service as the Heroku CLI and app.json name it (heroku-postgresql or postgresql), if offered here. */
+export function offeredService(name: string): AddonService | undefined {
+  const service = name.replace(/^heroku-/, '');
+  return (ADDON_SERVICES as readonly string[]).includes(service) ? (service as AddonService) : undefined;
+}
+
+export const isAddonPlan = (plan: string): plan is AddonPlan => (ADDON_PLANS as readonly string[]).includes(plan);
+
 /** The name an attachment takes when given none: DATABASE gives DATABASE_URL. */
 export const DEFAULT_ATTACHMENT_NAMES: Record<AddonService, string> = { postgresql: 'DATABASE', redis: 'REDIS' };
 

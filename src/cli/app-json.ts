@@ -1,6 +1,6 @@
 // app.json, as Heroku reads it when an app is first set up from a repository: the add-ons to
 // provision and the formation to start with. Read and checked in full before anything is made.
-import { ADDON_PLANS, ADDON_SERVICES, type AddonPlan, type AddonService } from '../api/addon.js';
+import { ADDON_SERVICES, isAddonPlan, offeredService, type AddonPlan, type AddonService } from '../api/addon.js';
 import { MAX_QUANTITY } from '../api/formation.js';
 import { ATTACHMENT_NAME_PATTERN, isProcessType } from '../api/names.js';
 import { DYNO_SIZES, type DynoSize } from '../api/sizes.js';
@@ -29,14 +29,14 @@ function parseAddon(entry: unknown, i: number): AppJsonAddon {
   }
   const { plan: full, as } = spec as { plan: string; as?: unknown };
   const [raw, plan] = full.split(':') as [string, string?];
-  const service = raw.replace(/^heroku-/, '');
-  if (!(ADDON_SERVICES as readonly string[]).includes(service)) fail(`addons[${i}]: ${raw} is not offered here (${ADDON_SERVICES.join(', ')} are)`);
+  const service = offeredService(raw);
+  if (!service) return fail(`addons[${i}]: ${raw} is not offered here (${ADDON_SERVICES.join(', ')} are)`);
   if (as !== undefined && (typeof as !== 'string' || !new RegExp(ATTACHMENT_NAME_PATTERN).test(as))) fail(`addons[${i}].as must be capitals, digits and underscores, such as DATABASE`);
   // Heroku's own plan names (essential-0, mini, ...) mean nothing here: they get the dev plan.
-  const offered = plan === undefined || (ADDON_PLANS as readonly string[]).includes(plan);
+  const offered = plan === undefined || isAddonPlan(plan);
   return {
-    service: service as AddonService,
-    plan: (offered ? plan ?? 'dev' : 'dev') as AddonPlan,
+    service,
+    plan: offered ? plan ?? 'dev' : 'dev',
     ...(as ? { as: as as string } : {}),
     ...(offered ? {} : { replacedPlan: plan }),
   };

@@ -98,4 +98,18 @@ export async function attachmentReady(s: Session, name: string, timeoutMs: numbe
   return last;
 }
 
+/**
+ * Makes a change the operator answers with a new release, saying so as the Heroku CLI does:
+ * `what...`, then `what... done, vN`. A release follows only once the app has one; before that
+ * the change is simply stored. `expected` says whether one was due.
+ */
+export async function releasing(s: Session, app: string, what: string, change: () => Promise<unknown>): Promise<{ release?: Release; expected: boolean }> {
+  const before = latestVersion(await releasesOf(s, app));
+  s.out.note(`${what}...`);
+  await change();
+  const release = before ? await nextRelease(s, app, before) : undefined;
+  s.out.note(`${what}... done${release ? `, v${release.spec.version}` : ''}`);
+  return { ...(release ? { release } : {}), expected: before > 0 };
+}
+
 export const latestVersion = (releases: Release[]): number => releases.at(-1)?.spec.version ?? 0;

@@ -2,14 +2,14 @@
 // (PostgreSQL, Redis) run beside the app, and external services, both reaching the app as
 // <AS>_URL config vars through attachments, each change a new release.
 import { randomInt } from 'node:crypto';
-import { ADDON_PLANS, ADDON_SERVICES, DEFAULT_ATTACHMENT_NAMES, fallbackAttachmentName, type Addon, type AddonAttachment, type AddonPlan, type AddonService } from '../../api/addon.js';
+import { ADDON_PLANS, ADDON_SERVICES, DEFAULT_ATTACHMENT_NAMES, fallbackAttachmentName, isAddonPlan, offeredService, type Addon, type AddonAttachment, type AddonPlan, type AddonService } from '../../api/addon.js';
 import { API_VERSION } from '../../api/kind.js';
-import { ATTACHMENT_NAME_PATTERN, OBJECT_NAME_PATTERN } from '../../api/names.js';
+import { ATTACHMENT_NAME_PATTERN, OBJECT_NAME_PATTERN, names } from '../../api/names.js';
 import { appLabels } from '../../k8s/labels.js';
 import { isAlreadyExists } from '../../k8s/rest.js';
 import { Resources } from '../../k8s/resources.js';
 import type { Secret } from '../../k8s/types.js';
-import { attachmentReady, attachmentsOf, latestVersion, nextRelease, releasesOf } from '../apps-data.js';
+import { attachmentReady, attachmentsOf, latestVersion, nextRelease, releasesOf, releasing } from '../apps-data.js';
 import { confirmByName } from '../confirm.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { JSON_FLAG, type Command } from '../framework.js';
@@ -23,17 +23,15 @@ const attachmentName = (app: string, as: string) => `${app}-${as.toLowerCase().r
 /** SERVICE[:PLAN], with Heroku's names understood (heroku-postgresql:essential-0). */
 export function parseServicePlan(arg: string): { service: AddonService; plan: AddonPlan } {
   const [rawService, plan = 'dev'] = arg.split(':') as [string, string?];
-  const service = rawService.replace(/^heroku-/, '');
-  if (!(ADDON_SERVICES as readonly string[]).includes(service)) {
-    throw usageError(`Unknown add-on service ${rawService}: this cluster offers ${ADDON_SERVICES.join(' and ')}.`);
-  }
-  if (!(ADDON_PLANS as readonly string[]).includes(plan)) throw usageError(`Unknown plan ${plan} for ${service}: plans are ${ADDON_PLANS.join(', ')}.`);
-  return { service: service as AddonService, plan: plan as AddonPlan };
+  const service = offeredService(rawService);
+  if (!service) throw usageError(`Unknown add-on service ${rawService}: this cluster offers ${ADDON_SERVICES.join(' and ')}.`);
+  if (!isAddonPlan(plan)) throw usageError(`Unknown plan ${plan} for ${service}: plans are ${ADDON_PLANS.join(', ')}.`);
+  return { service, plan };
 }
 
 /** The config vars the app has now, its own and its attachments', which a new attachment must not take. */
 async function takenVars(s: Session, app: string): Promise<Set<string>> {
-  const [config, attachments] = await Promise.all([s.kube.find<Secret>(Resources.Secret, s.namespace, `${app}-config`), attachmentsOf(s, app)]);
+  const [config, attachments] = await Promise.all([s.kube.find<Secret>(Resources.Secret, s.namespace, names.configSecret(app)), attachmentsOf(s, app)]);
   return new Set([...Object.keys(config?.data ?? {}), ...attachments.flatMap((a) => a.status?.configVar ?? (a.spec.as ? [`${a.spec.as}_URL`] : []))]);
 }
 
@@ -223,11 +221,7 @@ export const addonsAttach: Command = {
       if (!secret.data?.[key]) throw new CliError(`Secret ${target} has no key ${key}: name it with --key.`);
       spec = { app, secretRef: { name: target, key }, as };
     }
-    const before = latestVersion(await releasesOf(s, app));
-    s.out.note(`Attaching ${target} as ${as} to ${s.out.app(app)}...`);
-    await attach(s, app, spec, as);
-    const release = before ? await nextRelease(s, app, before) : undefined;
-    s.out.note(`Attaching ${target} as ${as} to ${s.out.app(app)}... done${release ? `, v${release.spec.version}` : ''}`);
+    await releasing(s, app, `Attaching ${target} as ${as} to ${s.out.app(app)}`, () => attach(s, app, spec, as));
   },
 };
 
@@ -244,11 +238,7 @@ export const addonsDetach: Command = {
     if (!matches.length) throw new CliError(`Couldn't find attachment ${args[0]} on ${app}. kubectl dyno addons lists them.`, EXIT.notFound);
     if (matches.length > 1) throw usageError(`${args[0]} is attached to ${app} ${matches.length} times: name one by its config var (${matches.map((a) => a.status?.configVar ?? a.spec.as).join(', ')}).`);
     const att = matches[0]!;
-    const before = latestVersion(await releasesOf(s, app));
-    s.out.note(`Detaching ${att.spec.as ?? att.metadata.name} from ${s.out.app(app)}...`);
-    await s.kube.delete(Resources.AddonAttachment, s.namespace, att.metadata.name!);
-    const release = before ? await nextRelease(s, app, before) : undefined;
-    s.out.note(`Detaching ${att.spec.as ?? att.metadata.name} from ${s.out.app(app)}... done${release ? `, v${release.spec.version}` : ''}`);
+    await releasing(s, app, `Detaching ${att.spec.as ?? att.metadata.name} from ${s.out.app(app)}`, () => s.kube.delete(Resources.AddonAttachment, s.namespace, att.metadata.name!));
   },
 };
 

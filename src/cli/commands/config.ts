@@ -3,7 +3,7 @@ import { CONFIG_VAR_PATTERN, names } from '../../api/names.js';
 import { isNotFound } from '../../k8s/rest.js';
 import { Resources } from '../../k8s/resources.js';
 import type { Secret } from '../../k8s/types.js';
-import { latestVersion, nextRelease, releasesOf } from '../apps-data.js';
+import { releasing } from '../apps-data.js';
 import { CliError, usageError } from '../errors.js';
 import { JSON_FLAG, type Command } from '../framework.js';
 import { sentence } from '../output.js';
@@ -71,19 +71,15 @@ export function parseAssignments(args: string[]): Record<string, string> {
 }
 
 async function change(s: Session, app: string, data: Record<string, string | null>, what: string): Promise<void> {
-  const before = latestVersion(await releasesOf(s, app));
-  s.out.note(`${what} and restarting ${s.out.app(app)}...`);
-  const name = names.configSecret(app);
-  try {
-    await s.kube.mergePatch(Resources.Secret, s.namespace, name, { data });
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    throw new CliError(`${app} has no config Secret yet (is the operator running?).`);
-  }
-  // A release follows only once the app has a slug; before that the config is simply stored.
-  const release = before ? await nextRelease(s, app, before) : undefined;
-  s.out.note(`${what} and restarting ${s.out.app(app)}... done${release ? `, v${release.spec.version}` : ''}`);
-  if (before && !release) s.out.note(' !    No new release yet: the operator may be busy, or the config is invalid (kubectl dyno apps:info).');
+  const { release, expected } = await releasing(s, app, `${what} and restarting ${s.out.app(app)}`, async () => {
+    try {
+      await s.kube.mergePatch(Resources.Secret, s.namespace, names.configSecret(app), { data });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      throw new CliError(`${app} has no config Secret yet (is the operator running?).`);
+    }
+  });
+  if (expected && !release) s.out.note(' !    No new release yet: the operator may be busy, or the config is invalid (kubectl dyno apps:info).');
 }
 
 export const configSet: Command = {
