@@ -10,9 +10,14 @@ describe('settingsFromEnv', () => {
     expect(s.sizes.eco.memory).toBe('256Mi');
     expect(s.sizes['standard-1x']).toEqual(DEFAULT_SETTINGS.sizes['standard-1x']);
   });
+  it('reads the apps\' port and the rollout deadline', () => {
+    expect(settingsFromEnv({ DYNOKUBE_URL_PORT: '8080', DYNOKUBE_ROLLOUT_DEADLINE_SECONDS: '20' })).toMatchObject({ urlPort: 8080, rolloutDeadlineSeconds: 20 });
+  });
   it.each([
     [{ DYNOKUBE_CONCURRENCY: 'lots' }, 'DYNOKUBE_CONCURRENCY must be an integer'],
     [{ DYNOKUBE_SIZES: '{"huge":{"memory":"1","cpuRequest":"1","cpuLimit":"1"}}' }, 'unknown size huge'],
     [{ DYNOKUBE_URL_SCHEME: 'ftp' }, 'http or https'],
+    [{ DYNOKUBE_URL_PORT: '70000' }, 'DYNOKUBE_URL_PORT must be a port number'],
+    [{ DYNOKUBE_ROLLOUT_DEADLINE_SECONDS: '5' }, 'DYNOKUBE_ROLLOUT_DEADLINE_SECONDS must be an integer of at least 10'],
   ])('refuses %j naming the setting', (env, message) => expect(() => settingsFromEnv(env)).toThrow(message));
 });

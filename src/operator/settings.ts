@@ -1,5 +1,6 @@
 // What a cluster operator can tune, from flags or the environment (the Helm chart sets these).
 import type { AddonService } from '../api/addon.js';
+import { ROLLOUT_DEADLINE_SECONDS } from '../k8s/dyno.js';
 import { DEFAULT_SIZE_RESOURCES, DYNO_SIZES, type DynoSize, type SizeResources } from '../api/sizes.js';
 
 export interface Settings {
@@ -7,6 +8,8 @@ export interface Settings {
   baseDomain: string;
   /** URL scheme for App.status.url. */
   urlScheme: 'http' | 'https';
+  /** The port apps answer on, when not the scheme's own (a local Ingress controller on 8080, say). */
+  urlPort?: number;
   /** IngressClass when an App names none; empty means the cluster default. */
   ingressClassName?: string;
   /** Host and port of the maintenance backend (answers 503), reached through an ExternalName Service. */
@@ -14,6 +17,8 @@ export interface Settings {
   maintenancePort: number;
   sizes: Record<DynoSize, SizeResources>;
   releasePhaseTimeoutSeconds: number;
+  /** A rollout with no progress for this long is reported as Degraded. */
+  rolloutDeadlineSeconds: number;
   /** Namespace to watch; empty means all. */
   namespace?: string;
   concurrency: number;
@@ -50,6 +55,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maintenancePort: 80,
   sizes: DEFAULT_SIZE_RESOURCES,
   releasePhaseTimeoutSeconds: 3600,
+  rolloutDeadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
   concurrency: 8,
   resyncSeconds: 600,
   builderImage: 'dynokube/builder:latest',
@@ -75,11 +81,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     if (env.DYNOKUBE_URL_SCHEME !== 'http' && env.DYNOKUBE_URL_SCHEME !== 'https') throw new Error('DYNOKUBE_URL_SCHEME must be http or https');
     s.urlScheme = env.DYNOKUBE_URL_SCHEME;
   }
+  const urlPort = int('DYNOKUBE_URL_PORT', 1);
+  if (urlPort !== undefined) {
+    if (urlPort > 65535) throw new Error(`DYNOKUBE_URL_PORT must be a port number, got ${urlPort}`);
+    s.urlPort = urlPort;
+  }
   if (env.DYNOKUBE_INGRESS_CLASS) s.ingressClassName = env.DYNOKUBE_INGRESS_CLASS;
   if (env.DYNOKUBE_MAINTENANCE_HOST) s.maintenanceHost = env.DYNOKUBE_MAINTENANCE_HOST;
   if (env.DYNOKUBE_NAMESPACE) s.namespace = env.DYNOKUBE_NAMESPACE;
   s.maintenancePort = int('DYNOKUBE_MAINTENANCE_PORT', 1) ?? s.maintenancePort;
   s.releasePhaseTimeoutSeconds = int('DYNOKUBE_RELEASE_PHASE_TIMEOUT_SECONDS', 1) ?? s.releasePhaseTimeoutSeconds;
+  s.rolloutDeadlineSeconds = int('DYNOKUBE_ROLLOUT_DEADLINE_SECONDS', 10) ?? s.rolloutDeadlineSeconds;
   s.concurrency = int('DYNOKUBE_CONCURRENCY', 1) ?? s.concurrency;
   s.resyncSeconds = int('DYNOKUBE_RESYNC_SECONDS', 1) ?? s.resyncSeconds;
   if (env.DYNOKUBE_BUILDER_IMAGE) s.builderImage = env.DYNOKUBE_BUILDER_IMAGE;

@@ -33,6 +33,13 @@ app.kubernetes.io/component: {{ .component }}
 {{- if .Values.receiver.publicUrl -}}{{ .Values.receiver.publicUrl }}{{- else -}}http://{{ include "dynokube.fullname" . }}-receiver.{{ .Release.Namespace }}.svc.cluster.local:{{ .Values.receiver.service.port }}{{- end -}}
 {{- end -}}
 
+{{/* Where developers push: receiver.gitUrl, else the receiver's Ingress host, else the URL builds use. */}}
+{{- define "dynokube.gitUrl" -}}
+{{- if .Values.receiver.gitUrl -}}{{ .Values.receiver.gitUrl }}
+{{- else if and .Values.receiver.ingress.enabled .Values.receiver.ingress.host -}}{{ .Values.urlScheme }}://{{ .Values.receiver.ingress.host }}
+{{- else -}}{{ include "dynokube.receiverUrl" . }}{{- end -}}
+{{- end -}}
+
 {{/* ClusterRole for every namespace, Role when confined to watchNamespace. */}}
 {{- define "dynokube.roleKind" -}}{{ if .Values.watchNamespace }}Role{{ else }}ClusterRole{{ end }}{{- end -}}
 

@@ -4,7 +4,7 @@ import type { App } from '../../api/app.js';
 import type { Formation, ProcessFormation } from '../../api/formation.js';
 import { names } from '../../api/names.js';
 import { DEFAULT_DYNO_SIZE, type DynoSize } from '../../api/sizes.js';
-import { ROLLOUT_DEADLINE_SECONDS, dynoPodTemplate } from '../../k8s/dyno.js';
+import { dynoPodTemplate } from '../../k8s/dyno.js';
 import { LABEL_APP, LABEL_PROCESS_TYPE, appLabels } from '../../k8s/labels.js';
 import type { Settings } from '../settings.js';
 import type { Slug } from './ledger.js';
@@ -58,7 +58,7 @@ export function buildDeployment(input: DeploymentInput): V1Deployment {
     spec: {
       replicas: scale.quantity,
       revisionHistoryLimit: 2,
-      progressDeadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
+      progressDeadlineSeconds: settings.rolloutDeadlineSeconds,
       selector: { matchLabels: { [LABEL_APP]: appName, [LABEL_PROCESS_TYPE]: type } },
       // Web keeps serving through a deploy; the others are replaced as they would be on Heroku.
       strategy: web

@@ -22,5 +22,9 @@ describe('the web Ingress', () => {
     const svc = buildMaintenanceService(app({}), settings);
     expect(svc.spec).toMatchObject({ type: 'ExternalName', externalName: settings.maintenanceHost });
   });
-  it('gives the URL', () => expect(appUrl('shop', settings)).toBe('http://shop.apps.example.com'));
+  it('gives the URL, with the port only when it is not the scheme\'s own', () => {
+    expect(appUrl('shop', settings)).toBe('http://shop.apps.example.com');
+    expect(appUrl('shop', { ...settings, urlPort: 8080 })).toBe('http://shop.apps.example.com:8080');
+    expect(appUrl('shop', { ...settings, urlScheme: 'https', urlPort: 443 })).toBe('https://shop.apps.example.com');
+  });
 });

@@ -11,7 +11,11 @@ export const maintenanceServiceName = (app: string): string => `${app}-maintenan
 export const ingressName = (app: string): string => app;
 
 export const appHost = (app: string, settings: Settings): string => `${app}.${settings.baseDomain}`;
-export const appUrl = (app: string, settings: Settings): string => `${settings.urlScheme}://${appHost(app, settings)}`;
+const DEFAULT_PORTS = { http: 80, https: 443 };
+export function appUrl(app: string, settings: Settings): string {
+  const port = settings.urlPort && settings.urlPort !== DEFAULT_PORTS[settings.urlScheme] ? `:${settings.urlPort}` : '';
+  return `${settings.urlScheme}://${appHost(app, settings)}${port}`;
+}
 
 export function buildWebService(app: App): V1Service {
   const name = app.metadata.name!;
