@@ -18,15 +18,16 @@ node_modules/.installed: package.json package-lock.json
 
 deps: node_modules/.installed ## install the npm dependencies (from the lock file)
 
-run: deps ## the local control plane with dynokube installed, in the foreground (Ctrl-C stops it)
-	$(BIN)/tsx hack/run.ts
+run: deps ## dynokube on a local cluster whose node runs apps (root), in the foreground (Ctrl-C stops it)
+	node --import tsx hack/run.ts
 
 test: deps ## every test: unit, then integration on a real local control plane (built if missing)
 	$(JEST) --selectProjects unit integration
 
-e2e: deps ## the whole path on a real node here (root): git push, dynos really run, curl answers
+e2e: deps ## the whole path on a real node here (root): git push, dynos answer, the README tour, make run
 	hack/node/install-deps.sh
 	$(JEST) --selectProjects e2e --runInBand
+	$(JEST) --selectProjects run --runInBand
 
 test-unit: deps ## unit tests only (no cluster)
 	$(JEST) --selectProjects unit

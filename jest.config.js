@@ -27,9 +27,19 @@ export default {
     },
     {
       ...common,
-      // make e2e: a control plane of its own with a real node (root, containerd); not in make test.
+      // make e2e: one control plane with a real node (root, containerd) and dynokube installed by
+      // its chart, shared by every file in a namespace of its own; not in make test.
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup-e2e.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown-e2e.mjs',
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'],
+    },
+    {
+      ...common,
+      // make e2e, after the e2e project: make run itself, which needs the real node to itself.
+      displayName: 'run',
+      testMatch: ['<rootDir>/test/run/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'],
     },
   ],

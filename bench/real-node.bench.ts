@@ -1,11 +1,14 @@
 // make bench, on a real node: for each sample app, seconds from `git push` to the first
 // successful curl of the new release (cold: the app's first push; warm: a second push with the
 // build cache and image layers in place); and from `scale web=1→5` until five dynos answer.
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../hack/cluster/processes.js';
+import { startRealStack } from '../hack/real-stack.js';
 import { Resources } from '../src/k8s/resources.js';
 import { repoFrom, runGit } from '../test/support/git.js';
-import { curl, readyWebPods, startRealStack, type RealStack } from '../test/support/real-stack.js';
+import { curl, openNamespace, readyWebPods, stackInfo, type AppsNamespace } from '../test/support/real-stack.js';
 import { say, sleep, table } from './cluster.js';
 import { seconds } from './pool.js';
 
@@ -18,7 +21,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 18
 }
 
 /** True when `count` ready web dynos of release `version` all answer. */
-async function serving(s: RealStack, app: string, count: number, version: number): Promise<boolean> {
+async function serving(s: AppsNamespace, app: string, count: number, version: number): Promise<boolean> {
   const pods = (await readyWebPods(s, app)).filter((p) => p.metadata.labels?.['dynokube.dev/release'] === String(version));
   if (pods.length < count) return false;
   const bodies = await Promise.all(pods.map((p) => curl(p.status!.podIP!).catch(() => '')));
@@ -26,9 +29,11 @@ async function serving(s: RealStack, app: string, count: number, version: number
 }
 
 async function main(): Promise<void> {
-  const s = await startRealStack();
+  const dir = await mkdtemp(join(tmpdir(), 'dynokube-bench-'));
+  const stack = await startRealStack({ dir, persistent: false, httpPort: (await freePorts(1))[0]! });
   const rows = [['what', 'seconds']];
   try {
+    const s = await openNamespace(stackInfo(stack), 'bench');
     for (const fixture of ['procfile', 'python', 'nodejs']) {
       const app = `bench-${fixture}`;
       await s.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: app, namespace: s.namespace }, spec: {} } as never);
@@ -51,7 +56,8 @@ async function main(): Promise<void> {
     await until('five dynos answering', () => serving(s, 'bench-procfile', 5, 2));
     rows.push(['scale web=1→5 until five dynos answer (procfile)', seconds(Date.now() - t1)]);
   } finally {
-    await s.stop();
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
   }
   table('dynokube on a real node (the sample apps)', rows);
 }

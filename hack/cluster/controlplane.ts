@@ -6,6 +6,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureRunImage } from '../stack/run-image.js';
@@ -91,6 +92,18 @@ export async function stopCluster(dir: string): Promise<boolean> {
   await stopProcesses([...state.processes].reverse());
   await rm(statePath(dir), { force: true });
   return true;
+}
+
+// The real node's address, bridge and iptables chains are this machine's: one cluster at a time has it.
+const REAL_NODE_CLAIM = join(tmpdir(), 'dynokube-real-node');
+
+async function claimRealNode(dir: string): Promise<void> {
+  const holder = await readFile(REAL_NODE_CLAIM, 'utf8').catch(() => undefined);
+  if (holder && holder !== dir) {
+    const other = await readState(holder);
+    if (other && isRunning(other)) throw new Error(`a real node already runs on this machine, for the cluster in ${holder} (make run, make e2e or make bench): stop it first`);
+  }
+  await writeFile(REAL_NODE_CLAIM, dir);
 }
 
 /** A real node goes first: its pods (the kubelet tears down sandboxes and networks), then whatever is left. */
@@ -186,6 +199,7 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
   if (real && missingTools().length) {
     throw new Error(`a real node needs ${missingTools().join(', ')}: run hack/node/install-deps.sh (Debian's containerd, runc, CNI plugins)`);
   }
+  if (real) await claimRealNode(dir);
   const binaries = ensureBinaries({ node: real });
   if (!opts.persistent) await rm(join(dir, 'etcd'), { recursive: true, force: true });
   await mkdir(join(dir, 'logs'), { recursive: true });
@@ -221,6 +235,7 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
     await stopNode(dir, state);
     await stopProcesses([...state.processes].reverse());
     await rm(statePath(dir), { force: true });
+    if (real) await rm(REAL_NODE_CLAIM, { force: true });
   };
 
   try {
@@ -357,6 +372,14 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
  */
 async function ensureNode(core: CoreV1Api, kwokPort: number, buildsOnly: boolean): Promise<void> {
   await ensureNodeObject(core, buildsOnly);
+  // A kept cluster may have run the other way last time: the taint follows this run's node kind.
+  await core.patchNode({
+    name: NODE_NAME,
+    body: {
+      metadata: { labels: { [LOCAL_BUILDS_LABEL]: buildsOnly ? 'true' : null } },
+      spec: { taints: buildsOnly ? [{ key: LOCAL_BUILDS_LABEL, value: 'true', effect: 'NoSchedule' }] : null },
+    },
+  }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   await core.patchNodeStatus({
     name: NODE_NAME,
     body: { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: NODE_NAME }], daemonEndpoints: { kubeletEndpoint: { Port: kwokPort } } } },

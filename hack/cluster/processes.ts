@@ -16,10 +16,14 @@ export interface Started extends ProcessRecord {
   exited: Promise<never>;
 }
 
-/** Starts a program with stdout and stderr appended to its log. Detached processes outlive us. */
+/**
+ * Starts a program with stdout and stderr appended to its log. Each gets a process group of its
+ * own, so a terminal's Ctrl-C reaches only us and we stop them in order (the node's pods before
+ * the API server). Detached processes also outlive us.
+ */
 export function startProcess(name: string, exe: string, args: string[], log: string, detached: boolean, env?: NodeJS.ProcessEnv): Started {
   const fd = openSync(log, 'a');
-  const child = spawn(exe, args, { stdio: ['ignore', fd, fd], detached, env: env ?? process.env });
+  const child = spawn(exe, args, { stdio: ['ignore', fd, fd], detached: true, env: env ?? process.env });
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${name} (${exe})`);
   if (detached) child.unref();

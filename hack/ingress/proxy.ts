@@ -2,7 +2,9 @@
 // not build here: the module proxy refuses several of its dependencies (403). This one routes
 // HTTP by Host header to the ready endpoints of each Ingress's backend Service (round robin), or
 // to an ExternalName Service's host, the way an Ingress controller would for these Ingresses:
-// one Prefix path `/` per host. No backend endpoints answers 503, an unknown host 404.
+// one Prefix path `/` per host. No backend endpoints answers 503, an unknown host 404. An
+// Ingress may lengthen the idle timeout with ingress-nginx's proxy-read-timeout annotation (the
+// receiver's does: a push waits for its build).
 import { Resolver } from 'node:dns/promises';
 import { request, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { Logger } from 'pino';
@@ -21,7 +23,13 @@ interface EndpointSlice extends KubeObject {
 interface Target {
   host: string;
   port: number;
+  /** Seconds the backend may stay silent. */
+  timeoutSeconds: number;
 }
+
+const READ_TIMEOUT = 'nginx.ingress.kubernetes.io/proxy-read-timeout';
+// Heroku's router gives up on a silent app after 30 s (H12).
+const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export class LocalIngress {
   private readonly ingresses: Informer<Ingress>;
@@ -65,16 +73,17 @@ export class LocalIngress {
       const backend = rule?.http?.paths?.find((p) => (p.path ?? '/') === '/')?.backend.service;
       if (!rule || !backend) continue;
       const ns = ing.metadata.namespace!;
+      const timeoutSeconds = Number(ing.metadata.annotations?.[READ_TIMEOUT]) || DEFAULT_TIMEOUT_SECONDS;
       const svc = this.services.get(ns, backend.name);
       if (!svc) return { status: 503, why: `no Service ${backend.name}` };
       const svcPort = svc.spec?.ports?.find((p) => (backend.port?.name ? p.name === backend.port.name : p.port === backend.port?.number));
-      if (svc.spec?.type === 'ExternalName') return { host: svc.spec.externalName!, port: svcPort?.port ?? backend.port?.number ?? 80 };
+      if (svc.spec?.type === 'ExternalName') return { host: svc.spec.externalName!, port: svcPort?.port ?? backend.port?.number ?? 80, timeoutSeconds };
       const ready = this.slices.list((s) => s.metadata?.namespace === ns && s.metadata.labels?.['kubernetes.io/service-name'] === backend.name)
         .flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => ({ ip: e.addresses[0]!, port: s.ports?.find((p) => p.name === svcPort?.name)?.port ?? s.ports?.[0]?.port })))
         .filter((e) => e.ip && e.port);
       if (!ready.length) return { status: 503, why: 'no web dynos are running' };
       const pick = ready[this.turn++ % ready.length]!;
-      return { host: pick.ip, port: pick.port! };
+      return { host: pick.ip, port: pick.port!, timeoutSeconds };
     }
     return { status: 404, why: `no app answers at ${host}` };
   }
@@ -96,12 +105,11 @@ export class LocalIngress {
       res.writeHead(502, { 'Content-Type': 'text/plain' }).end(`cannot resolve ${t.host}\n`);
       return;
     }
-    const upstream = request({ host: address, port: t.port, method: req.method, path: req.url, headers: req.headers, timeout: 30_000 }, (up) => {
+    const upstream = request({ host: address, port: t.port, method: req.method, path: req.url, headers: req.headers, timeout: t.timeoutSeconds * 1000 }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
-    // Heroku's router gives up on a silent app after 30 s (H12).
-    upstream.on('timeout', () => upstream.destroy(new Error('the app did not answer in 30s')));
+    upstream.on('timeout', () => upstream.destroy(new Error(`the app was silent for ${t.timeoutSeconds}s`)));
     upstream.on('error', (err) => {
       this.log.warn({ host, err: err.message }, 'upstream failed');
       if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });

@@ -1,29 +1,31 @@
-// `make run`: the local control plane and registry (data kept in .run/ between runs) with the CRDs
-// installed, the operator and the receiver running, builds run as local processes (the fake
-// node cannot run them) and add-on volumes from the local provisioner, in the foreground until Ctrl-C. A control plane already started by
-// `make cluster-up` is reused and left running.
+// `make run` where the real node cannot run: the local control plane and registry (data kept in
+// .run/ between runs) with kwok's fake node, the CRDs installed, the operator and the receiver as
+// local processes, builds run as local processes (the fake node runs no containers) and add-on
+// volumes from the local provisioner. A control plane already started by `make cluster-up` is
+// reused and left running. Releases are made, but no dyno runs or answers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { ensureBinaries } from './cluster/binaries.js';
-import { DEFAULT_DIR } from './cluster/dirs.js';
-import { isRunning, readState, startCluster } from './cluster/controlplane.js';
-import { installCrds } from './cluster/kubectl.js';
-import { freePorts } from './cluster/processes.js';
-import { mustKubectl } from './cluster/kubectl.js';
-import { BuildRunner } from './local-builds.js';
-import { LocalStorage } from './storage/provisioner.js';
+import { ensureBinaries } from '../cluster/binaries.js';
+import { DEFAULT_DIR } from '../cluster/dirs.js';
+import { isRunning, readState, startCluster } from '../cluster/controlplane.js';
+import { installCrds } from '../cluster/kubectl.js';
+import { freePorts } from '../cluster/processes.js';
+import { mustKubectl } from '../cluster/kubectl.js';
+import { BuildRunner } from '../local-builds.js';
+import { LocalStorage } from '../storage/provisioner.js';
 import { pino } from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Kube } from '../src/k8s/rest.js';
+import { Kube } from '../../src/k8s/rest.js';
+import { showLog, type Running } from './running.js';
 
-const root = join(import.meta.dirname, '..');
+const root = join(import.meta.dirname, '..', '..');
 
-/** A component of ours as a child process, its output prefixed with its name. */
+/** A component of ours as a child process, its log lines shown as make run shows them. */
 function component(name: string, script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`${name} | ${line}\n`));
+    createInterface({ input: stream! }).on('line', (line) => showLog(name, line));
   }
   return child;
 }
@@ -48,7 +50,8 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:auth
 `;
 }
 
-async function main(): Promise<void> {
+/** Starts it all; `why` says why the real node is not used. */
+export async function runFake(why: string): Promise<Running> {
   const existing = await readState(DEFAULT_DIR);
   let stopCluster: (() => Promise<void>) | undefined;
   let kubeconfig: string;
@@ -110,7 +113,11 @@ async function main(): Promise<void> {
     await storage.start();
 
     console.log(`
-dynokube is running on a local control plane. In another terminal:
+dynokube is running on a local control plane with a fake node, because ${why}.
+Builds run and releases are made, but no dyno really runs or answers: for that, run make run
+where the real node can run (Linux, root), or use the kind path (e2e/kind.sh, with Docker or Podman).
+
+In another terminal:
 
   export KUBECONFIG=${kubeconfig}
   export PATH=${join(root, 'bin')}:${kubectlBin.replace(/\/kubectl$/, '')}:$PATH   # kubectl dyno (and kubectl, helm)
@@ -120,7 +127,7 @@ dynokube is running on a local control plane. In another terminal:
   kubectl dyno ps; kubectl dyno releases; kubectl dyno config:set GREETING=hi
   kubectl get dynokube
 
-Builds run as local processes here (the fake node runs no containers); images go to ${registry}.
+Builds run as local processes here; images go to ${registry}.
 The operator's metrics: http://127.0.0.1:${probe}/metrics
 ${stopCluster ? 'Ctrl-C stops everything; the cluster\'s data stays in .run/ for next time.' : 'Ctrl-C stops the operator; stop the control plane with make cluster-down.'}
 `);
@@ -128,17 +135,5 @@ ${stopCluster ? 'Ctrl-C stops everything; the cluster\'s data stays in .run/ for
     await stopAll();
     throw err;
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = () => {
-      console.error('\n==> stopping');
-      void stopAll().then(resolve);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+  return { stop: stopAll };
 }
-
-main().catch((err: unknown) => {
-  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});

@@ -3,7 +3,7 @@
 // release phase's migration against the database; the app writes and reads through
 // DATABASE_URL and REDIS_URL, and its data survives a redeploy, a dyno restart and a restart of
 // the database itself; destroying an add-on takes its data only once confirmed.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Addon, AddonAttachment } from '../../src/api/addon.js';
@@ -13,20 +13,13 @@ import { Resources } from '../../src/k8s/resources.js';
 import { dyno as cli } from '../support/cli.js';
 import { repoFrom, runGit } from '../support/git.js';
 import { eventually } from '../support/operator.js';
-import { startRealStack, viaIngress, type RealStack } from '../support/real-stack.js';
+import { viaIngress } from '../support/real-stack.js';
+import { useRealStack } from '../support/use-real-stack.js';
 
-const NS = 'default';
-let stack: RealStack;
+const NS = 'e2e-addons';
+const stack = useRealStack(NS);
 
-beforeAll(async () => {
-  stack = await startRealStack(NS);
-}, 600_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-const dyno = (args: string[], cwd?: string) => cli([...args, '-n', NS], { env: { KUBECONFIG: stack.cluster.kubeconfig }, ...(cwd ? { cwd } : {}) });
+const dyno = (args: string[], cwd?: string) => cli([...args, '-n', NS], { env: { KUBECONFIG: stack.kubeconfig }, ...(cwd ? { cwd } : {}) });
 /** The body of GET path on the app, once it answers 200 with a body that passes `ok`. */
 const get = (path: string, ok: (body: string) => boolean = () => true) => eventually(`GET ${path}`, async () => {
   const r = await viaIngress(stack, 'notes', path);

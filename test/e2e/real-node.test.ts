@@ -6,7 +6,7 @@
 // maintenance mode, scale, config, rollback, a failing release phase, logs, a one-off dyno
 // attached, a crashing worker restarted and a web dyno that never binds PORT reported. Then the
 // Python and Node.js samples, each answering with its own response.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,20 +17,13 @@ import { CLI, dyno as cli } from '../support/cli.js';
 import { repoFrom, runGit } from '../support/git.js';
 import { eventually } from '../support/operator.js';
 import { REAL_NODE_NAME } from '../../hack/cluster/pki.js';
-import { SYSTEM_NAMESPACE, curl, readyWebPods, startRealStack, viaIngress, type RealStack } from '../support/real-stack.js';
+import { E2E_ROLLOUT_DEADLINE_SECONDS, SYSTEM_NAMESPACE, curl, readyWebPods, viaIngress } from '../support/real-stack.js';
+import { useRealStack } from '../support/use-real-stack.js';
 
-const NS = 'default';
-let stack: RealStack;
+const NS = 'e2e-node';
+const stack = useRealStack(NS);
 
-beforeAll(async () => {
-  stack = await startRealStack(NS);
-}, 600_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-const dyno = (...args: string[]) => cli([...args, '-n', NS], { env: { KUBECONFIG: stack.cluster.kubeconfig } });
+const dyno = (...args: string[]) => cli([...args, '-n', NS], { env: { KUBECONFIG: stack.kubeconfig } });
 
 /** Waits until every ready web dyno of the release answers with `want`, and there are `count` of them. */
 const answering = (app: string, count: number, want: string) => eventually(`${count} web dynos answering ${want}`, async () => {
@@ -119,7 +112,7 @@ describe('on a real node', () => {
 
   it('logs --tail follows the app\'s lines, new dynos included', async () => {
     const before = new Set((await readyWebPods(stack, 'real-app')).map((p) => p.metadata.name));
-    const tail = spawn(CLI, ['logs', '--tail', '-a', 'real-app', '-n', NS], { env: { ...process.env, KUBECONFIG: stack.cluster.kubeconfig, NO_COLOR: '1' } });
+    const tail = spawn(CLI, ['logs', '--tail', '-a', 'real-app', '-n', NS], { env: { ...process.env, KUBECONFIG: stack.kubeconfig, NO_COLOR: '1' } });
     let tailed = '';
     tail.stdout.on('data', (b: Buffer) => (tailed += b.toString()));
     try {
@@ -170,14 +163,14 @@ describe('on a real node', () => {
       const app = await stack.kube.get<App>(Resources.App, NS, 'real-app');
       return app.status?.conditions?.find((c) => c.type === 'Degraded' && c.reason === 'BootTimeout');
     }, 300_000);
-    expect(degraded.message).toBe(`web dynos of v${live + 1} have not become ready in 120 s: a web dyno must bind $PORT within 60 s of starting (Heroku's R10 boot timeout); the dynos running before keep serving. See kubectl dyno logs and kubectl dyno ps`);
+    expect(degraded.message).toBe(`web dynos of v${live + 1} have not become ready in ${E2E_ROLLOUT_DEADLINE_SECONDS} s: a web dyno must bind $PORT within 60 s of starting (Heroku's R10 boot timeout); the dynos running before keep serving. See kubectl dyno logs and kubectl dyno ps`);
     const page = await viaIngress(stack, 'real-app');
     expect(page.status).toBe(200);
     expect(page.body).toContain(`v${live}`);
   }, 360_000);
 
   it('a release whose image cannot be pulled is reported as such', async () => {
-    const image = `${stack.cluster.registry}/dynokube/nothing@sha256:${'0'.repeat(64)}`;
+    const image = `${stack.registry}/dynokube/nothing@sha256:${'0'.repeat(64)}`;
     await stack.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: 'no-image', namespace: NS }, spec: { image, processTypes: { web: './web' } } } as never);
     const degraded = await eventually('the pull failure reported', async () => {
       const app = await stack.kube.get<App>(Resources.App, NS, 'no-image');
