@@ -6,8 +6,9 @@
 import { chmod, copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_DIR as PROJECT } from '../cluster/dirs.js';
 import { addBusybox, addPackages, baseRootfs, ensureImage, installed, type ContainerConfig } from '../stack/rootfs.js';
-import { PROJECT, stageJavaScript } from './javascript.js';
+import { stageJavaScript } from './javascript.js';
 
 export type Component = 'operator' | 'receiver' | 'builder';
 
