@@ -83,8 +83,9 @@ export async function buildDynokubeRootfs(root: string, component: Component, ja
 }
 
 // What /opt/dynokube is made from: the compiled sources (not their tests), the production
-// dependencies (the lock file stands for node_modules) and the code that stages them.
-const JAVASCRIPT = ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'hack/images'].map((p) => join(PROJECT, p));
+// dependencies (copied from node_modules, for which npm's record of what it installed there
+// stands) and the code that stages them.
+const JAVASCRIPT = ['src', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json', 'hack/images'].map((p) => join(PROJECT, p));
 
 /** What `component`'s image is made from, besides the code that makes every image. */
 function inputs(component: Component): ImageOptions['inputs'] {
