@@ -70,7 +70,7 @@ export async function ensurePauseImage(registryHost: string, _cacheDir?: string,
   await ensureImage(registryHost, PAUSE_IMAGE, async (root) => {
     await mkdir(join(root, 'bin'), { recursive: true });
     await run('gcc', ['-static', '-Os', '-o', join(root, 'bin', 'pause'), source]);
-  }, { Entrypoint: ['/bin/pause'], User: '65535:65535' }, { ...opts, inputs: { packages: ['gcc', 'libc6-dev'], files: [source] } });
+  }, { Entrypoint: ['/bin/pause'], User: '65535:65535' }, { ...opts, inputs: { packages: ['gcc', 'libc6-dev'], files: [source, import.meta.filename] } });
   return `${registryHost}/${PAUSE_IMAGE}`;
 }
 
