@@ -6,7 +6,7 @@
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addBusybox, addPackages, baseRootfs, ensureImage, installed, type ContainerConfig } from '../stack/rootfs.js';
+import { addBusybox, addPackages, baseRootfs, ensureImage, installed, type ContainerConfig, type ImageOptions } from '../stack/rootfs.js';
 
 export const POSTGRESQL_IMAGE = 'dynokube/addon-postgresql:15';
 export const REDIS_IMAGE = 'dynokube/addon-redis:7';
@@ -51,9 +51,14 @@ function serviceConfig(addon: string, port: number, path: string): ContainerConf
   };
 }
 
-export async function ensureAddonImages(registryHost: string): Promise<{ postgresql: string; redis: string }> {
+/** What an add-on's image is made from, besides the code that makes every image: this directory holds its code and entrypoint. */
+const inputs = (packages: string[]): ImageOptions['inputs'] => ({ packages: [...packages, 'busybox-static'], files: [import.meta.dirname] });
+
+export async function ensureAddonImages(registryHost: string, opts: Omit<ImageOptions, 'inputs'> = {}): Promise<{ postgresql: string; redis: string }> {
+  const pg = serviceConfig('postgresql', 5432, `${PG_BIN}:/usr/local/bin:/usr/bin:/bin`);
+  const redis = serviceConfig('redis', 6379, '/usr/local/bin:/usr/bin:/bin');
   return {
-    postgresql: await ensureImage(registryHost, POSTGRESQL_IMAGE, buildPostgresqlRootfs, serviceConfig('postgresql', 5432, `${PG_BIN}:/usr/local/bin:/usr/bin:/bin`)),
-    redis: await ensureImage(registryHost, REDIS_IMAGE, buildRedisRootfs, serviceConfig('redis', 6379, '/usr/local/bin:/usr/bin:/bin')),
+    postgresql: await ensureImage(registryHost, POSTGRESQL_IMAGE, buildPostgresqlRootfs, pg, { ...opts, inputs: inputs(PG_PACKAGES) }),
+    redis: await ensureImage(registryHost, REDIS_IMAGE, buildRedisRootfs, redis, { ...opts, inputs: inputs(REDIS_PACKAGES) }),
   };
 }

@@ -320,14 +320,14 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
     ].join('\n'));
     const reg = await start('registry', binaries.registry, ['serve', registryConfig]);
     await waitHealthy(reg, { url: `http://${registry}/v2/` }, 30_000);
-    await ensureRunImage(registry, { runtimes: real });
+    await ensureRunImage(registry, { runtimes: real, log });
 
     await ensureNode(kc.makeApiClient(CoreV1Api), ports.kwok, real);
     await waitReady(kc.makeApiClient(CoreV1Api), NODE_NAME, [kcm, scheduler, kwok]);
     if (real) {
       log('starting a real node: containerd and the kubelet');
       await execFileAsync('mount', ['--make-rshared', '/']);
-      const pauseImage = await ensurePauseImage(registry, dirname(binaries.kubelet));
+      const pauseImage = await ensurePauseImage(registry, dirname(binaries.kubelet), { log });
       const nodeKubeconfig = join(dir, 'pki', 'node.kubeconfig');
       await writeKubeconfig(nodeKubeconfig, pki, server, REAL_NODE_IDENTITY);
       await writeNodeConfig(nodePaths, { registryHost: registry, pauseImage, ca: pki.ca, cert: pki.cert(REAL_NODE_CERT), key: pki.key(REAL_NODE_CERT), kubeletPort: ports.kubelet, clusterDns: CLUSTER_DNS });

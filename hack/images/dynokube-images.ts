@@ -6,8 +6,9 @@
 import { chmod, copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addBusybox, addPackages, baseRootfs, ensureImage, installed, type ContainerConfig } from '../stack/rootfs.js';
-import { PROJECT, stageJavaScript } from './javascript.js';
+import { PROJECT_DIR as PROJECT } from '../cluster/dirs.js';
+import { addBusybox, addPackages, baseRootfs, ensureImage, installed, type ContainerConfig, type ImageOptions } from '../stack/rootfs.js';
+import { stageJavaScript } from './javascript.js';
 
 export type Component = 'operator' | 'receiver' | 'builder';
 
@@ -81,8 +82,23 @@ export async function buildDynokubeRootfs(root: string, component: Component, ja
   }
 }
 
-/** Pushes the images the registry lacks, side by side; the JavaScript is compiled at most once, for all of them. */
-export async function ensureDynokubeImages(registryHost: string, tag: string): Promise<Record<Component, string>> {
+// What /opt/dynokube is made from: the compiled sources (not their tests), the production
+// dependencies (copied from node_modules, for which npm's record of what it installed there
+// stands) and the code that stages them.
+const JAVASCRIPT = ['src', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json', 'hack/images'].map((p) => join(PROJECT, p));
+
+/** What `component`'s image is made from, besides the code that makes every image. */
+function inputs(component: Component): ImageOptions['inputs'] {
+  const files = [...JAVASCRIPT, CA_BUNDLE];
+  if (component === 'builder') files.push(join(PROJECT, 'buildpacks'), join(NPM, 'package.json'));
+  return { packages: [...SPECS[component].packages, 'busybox-static'], files };
+}
+
+/**
+ * Makes the registry's images current, side by side; the JavaScript is compiled at most once, for
+ * all of them, and not at all when none is built.
+ */
+export async function ensureDynokubeImages(registryHost: string, tag: string, opts: Omit<ImageOptions, 'inputs'> = {}): Promise<Record<Component, string>> {
   const work = await mkdtemp(join(tmpdir(), 'dynokube-js-'));
   let staged: Promise<string> | undefined;
   const ensure = (component: Component): Promise<string> => ensureImage(registryHost, `dynokube/${component}:${tag}`, (root) => {
@@ -92,7 +108,7 @@ export async function ensureDynokubeImages(registryHost: string, tag: string): P
       staged.catch(() => undefined);
     }
     return buildDynokubeRootfs(root, component, staged);
-  }, SPECS[component].config);
+  }, SPECS[component].config, { ...opts, inputs: inputs(component) });
   try {
     // Settled, not raced: `work` is removed only once no build reads it any more.
     const settled = await Promise.allSettled([ensure('operator'), ensure('receiver'), ensure('builder')]);

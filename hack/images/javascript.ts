@@ -5,10 +5,8 @@
 import { execFile } from 'node:child_process';
 import { copyFile, cp, mkdir, rename } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-
-export const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
+import { PROJECT_DIR as PROJECT } from '../cluster/dirs.js';
 
 const run = promisify(execFile);
 const MAX_OUTPUT = 64 * 1024 * 1024;

@@ -4,14 +4,11 @@
 // mounts and the bridge, leaving nothing behind.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { packLayer } from '../../src/builder/layer.js';
-import { MEDIA, Registry, RegistryError } from '../../src/builder/registry.js';
 import { REAL_NODE_IP } from '../cluster/pki.js';
+import { ensureImage, type ImageOptions } from '../stack/rootfs.js';
 
 const run = promisify(execFile);
 
@@ -64,39 +61,17 @@ export async function ensureNodeAddress(): Promise<void> {
   if (!addrs.includes(` ${NODE_IP}/`)) await run('ip', ['addr', 'add', `${NODE_IP}/32`, 'dev', 'lo']);
 }
 
-/** Builds the static pause program once and pushes its image to the registry if it is missing. */
-export async function ensurePauseImage(registryHost: string, cacheDir: string): Promise<string> {
-  const registry = new Registry(registryHost, { insecure: true });
-  const [repository, tag] = PAUSE_IMAGE.split(':') as [string, string];
-  try {
-    await registry.manifest(repository, tag);
-    return `${registryHost}/${PAUSE_IMAGE}`;
-  } catch (e) {
-    if (!(e instanceof RegistryError && e.status === 404)) throw e;
-  }
-  const bin = join(cacheDir, 'pause');
-  if (!existsSync(bin)) {
-    await mkdir(cacheDir, { recursive: true });
-    await run('gcc', ['-static', '-Os', '-o', bin, join(import.meta.dirname, 'pause.c')]);
-  }
-  const work = await mkdtemp(join(tmpdir(), 'dynokube-pause-'));
-  try {
-    await mkdir(join(work, 'rootfs', 'bin'), { recursive: true });
-    await copyFile(bin, join(work, 'rootfs', 'bin', 'pause'));
-    const layer = await packLayer(join(work, 'rootfs'), '', join(work, 'layer.tgz'), { uid: 0, gid: 0, uname: 'root', gname: 'root' });
-    await registry.putBlob(repository, layer.digest, { file: layer.file });
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Entrypoint: ['/bin/pause'], User: '65535:65535' }, rootfs: { type: 'layers', diff_ids: [layer.diffId] } }));
-    const digest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-    await registry.putBlob(repository, digest, config);
-    await registry.putManifest(repository, tag, {
-      schemaVersion: 2, mediaType: MEDIA.ociManifest,
-      config: { mediaType: MEDIA.ociConfig, digest, size: config.length },
-      layers: [{ mediaType: MEDIA.ociLayerGzip, digest: layer.digest, size: layer.size }],
-    });
-    return `${registryHost}/${PAUSE_IMAGE}`;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+/**
+ * Makes the registry's pause image current: the static pause program, compiled here from pause.c.
+ * The image cache keeps it, so `_cacheDir` (where the program was kept before) is no longer used.
+ */
+export async function ensurePauseImage(registryHost: string, _cacheDir?: string, opts: Omit<ImageOptions, 'inputs'> = {}): Promise<string> {
+  const source = join(import.meta.dirname, 'pause.c');
+  await ensureImage(registryHost, PAUSE_IMAGE, async (root) => {
+    await mkdir(join(root, 'bin'), { recursive: true });
+    await run('gcc', ['-static', '-Os', '-o', join(root, 'bin', 'pause'), source]);
+  }, { Entrypoint: ['/bin/pause'], User: '65535:65535' }, { ...opts, inputs: { packages: ['gcc', 'libc6-dev'], files: [source, import.meta.filename] } });
+  return `${registryHost}/${PAUSE_IMAGE}`;
 }
 
 export async function writeNodeConfig(p: NodePaths, o: { registryHost: string; pauseImage: string; ca: string; cert: string; key: string; kubeletPort: number; clusterDns: string }): Promise<void> {

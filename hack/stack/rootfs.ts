@@ -3,12 +3,14 @@
 // Debian's static busybox for a shell and the small tools. Paths stay as they are here (merged
 // /usr links included) because programs look for their files and libraries where they were built.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmod, copyFile, lstat, mkdir, mkdtemp, open, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { packLayer } from '../../src/builder/layer.js';
-import { MEDIA, Registry, RegistryError, type ImageConfig } from '../../src/builder/registry.js';
+import { packLayer, type Layer } from '../../src/builder/layer.js';
+import { Registry, type ImageConfig } from '../../src/builder/registry.js';
+import { PROJECT_DIR, cacheDir } from '../cluster/dirs.js';
+import { cachedImage, pushedKey, pushImage, storeImage } from './image-cache.js';
+import { imageKey, type ImageInputs } from './image-key.js';
 
 const SKIPPED = ['/usr/share/doc/', '/usr/share/man/', '/usr/share/locale/', '/usr/share/lintian/'];
 const ROOT = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
@@ -119,41 +121,63 @@ export async function addBusybox(root: string, applets: string[]): Promise<boole
 
 export type ContainerConfig = NonNullable<ImageConfig['config']> & { ExposedPorts?: Record<string, object> };
 
+export interface ImageOptions {
+  /** What the build reads besides the code that builds every image: the key covers only these. */
+  inputs?: ImageInputs;
+  /** One line per image: taken from the registry or the cache, or built (with its time). */
+  log?: (message: string) => void;
+  /** The dynokube cache (images go in its images/), $DYNOKUBE_CACHE by default. */
+  cache?: string;
+}
+
+// The code every image is made by: a change to it may change any image.
+const BUILD_CODE = ['rootfs.ts', 'image-key.ts', 'image-cache.ts'].map((f) => join(import.meta.dirname, f))
+  .concat(join(PROJECT_DIR, 'src', 'builder', 'layer.ts'));
+
+const stderrLog = (message: string): void => { process.stderr.write(`==> ${message}\n`); };
+
 /**
- * Pushes `ref` (`repository:tag`) as one layer made by `build` in an empty directory, unless the
- * registry has it: the name is all that is checked, so a change to what `build` makes needs a new tag.
+ * Makes the registry's `ref` (`repository:tag`) the image `build` makes in an empty directory, as
+ * one layer, with `config`: unless the registry has it from the same inputs already, from the
+ * image cache, or else built and cached.
  */
-export async function ensureImage(registryHost: string, ref: string, build: (root: string) => Promise<void>, config: ContainerConfig): Promise<string> {
+export async function ensureImage(registryHost: string, ref: string, build: (root: string) => Promise<void>, config: ContainerConfig, opts: ImageOptions = {}): Promise<string> {
+  const log = opts.log ?? stderrLog;
   const registry = new Registry(registryHost, { insecure: true });
   const [repository, tag] = ref.split(':') as [string, string];
-  try {
-    await registry.manifest(repository, tag);
+  const { key, listing } = await imageKey(ref, config, { ...opts.inputs, files: [...BUILD_CODE, ...opts.inputs?.files ?? []] });
+  if (await pushedKey(registry, repository, tag) === key) {
+    log(`image ${ref}: up to date in the registry`);
     return ref;
-  } catch (e) {
-    if (!(e instanceof RegistryError && e.status === 404)) throw e;
   }
+  const root = join(opts.cache ?? cacheDir(), 'images');
+  let image = await cachedImage(root, ref, key);
+  if (image) {
+    log(`image ${ref}: from the image cache`);
+  } else {
+    const t0 = Date.now();
+    image = await storeImage(root, ref, key, listing, (layerFile) => buildLayer(ref, build, config, layerFile));
+    log(`image ${ref}: built in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  }
+  await pushImage(registry, repository, tag, image);
+  return ref;
+}
+
+async function buildLayer(ref: string, build: (root: string) => Promise<void>, config: ContainerConfig, layerFile: string): Promise<{ layer: Layer; config: ImageConfig }> {
   const work = await mkdtemp(join(tmpdir(), 'dynokube-image-'));
   try {
     await build(join(work, 'rootfs'));
-    const layer = await packLayer(join(work, 'rootfs'), '', join(work, 'rootfs.tgz'), ROOT);
-    await registry.putBlob(repository, layer.digest, { file: layer.file });
-    const image: ImageConfig = {
-      architecture: 'amd64',
-      os: 'linux',
-      config,
-      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
-      history: [{ created: new Date(0).toISOString(), created_by: `dynokube ${ref}` }],
+    const layer = await packLayer(join(work, 'rootfs'), '', layerFile, ROOT);
+    return {
+      layer,
+      config: {
+        architecture: 'amd64',
+        os: 'linux',
+        config,
+        rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+        history: [{ created: new Date(0).toISOString(), created_by: `dynokube ${ref}` }],
+      },
     };
-    const body = Buffer.from(JSON.stringify(image));
-    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    await registry.putBlob(repository, digest, body);
-    await registry.putManifest(repository, tag, {
-      schemaVersion: 2,
-      mediaType: MEDIA.ociManifest,
-      config: { mediaType: MEDIA.ociConfig, digest, size: body.length },
-      layers: [{ mediaType: MEDIA.ociLayerGzip, digest: layer.digest, size: layer.size }],
-    });
-    return ref;
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addBusybox, addPackages, baseRootfs, ensureImage, installed } from './rootfs.js';
+import { addBusybox, addPackages, baseRootfs, ensureImage, installed, type ImageOptions } from './rootfs.js';
 
 export const RUN_IMAGE = 'dynokube/stack-heroku-24:run';
 
@@ -39,11 +39,16 @@ export async function buildRunRootfs(root: string, opts: { runtimes?: boolean } 
   }
 }
 
-export function ensureRunImage(registryHost: string, opts: { runtimes?: boolean } = {}): Promise<string> {
-  return ensureImage(registryHost, RUN_IMAGE, (root) => buildRunRootfs(root, opts), {
+export function ensureRunImage(registryHost: string, opts: { runtimes?: boolean } & Omit<ImageOptions, 'inputs'> = {}): Promise<string> {
+  const { runtimes, ...options } = opts;
+  const inputs = {
+    packages: ['busybox-static', PG_CLIENT, ...(runtimes ? RUNTIMES : [])],
+    files: [import.meta.filename, ...(runtimes ? [join(NPM, 'package.json')] : [])],
+  };
+  return ensureImage(registryHost, RUN_IMAGE, (root) => buildRunRootfs(root, { runtimes }), {
     Env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
     WorkingDir: '/app',
     User: '1000:1000',
     Labels: { 'dynokube.dev/stack': 'heroku-24' },
-  });
+  }, { ...options, inputs });
 }
