@@ -101,8 +101,7 @@ export async function startRealStack(opts: RealStackOptions): Promise<RealStack>
     await storage.start();
     ingress = new LocalIngress(new Kube(kc, 'dynokube-local-ingress'), quiet, CLUSTER_DNS);
     await ingress.start(opts.httpPort);
-    log('making dynokube\'s images and the add-ons\' (cached by their inputs)');
-    const [images] = await Promise.all([ensureDynokubeImages(cluster.registry, 'local'), ensureAddonImages(cluster.registry)]);
+    const [images] = await Promise.all([ensureDynokubeImages(cluster.registry, 'local', { log }), ensureAddonImages(cluster.registry, { log })]);
     // A tag per content: pods of a kept cluster move to changed images, unchanged ones stay.
     const tag = await contentTag(cluster.registry, Object.values(images));
     const k = (args: string[], input?: string) => mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, args, input);

@@ -111,6 +111,8 @@ async function stopNode(dir: string, state: ClusterState): Promise<void> {
   const kubelet = state.processes.find((p) => p.name === 'kubelet');
   if (!state.processes.some((p) => p.name === 'containerd')) return;
   if (kubelet) {
+    // Controllers would replace the pods being drained, and the scheduler put them back here.
+    await stopProcesses(state.processes.filter((p) => p.name === 'kube-controller-manager' || p.name === 'kube-scheduler'));
     await drainNode(state.kubeconfig).catch(() => undefined);
     await stopProcesses([kubelet]);
   }
@@ -327,7 +329,7 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
     if (real) {
       log('starting a real node: containerd and the kubelet');
       await execFileAsync('mount', ['--make-rshared', '/']);
-      const pauseImage = await ensurePauseImage(registry, dirname(binaries.kubelet), { log });
+      const pauseImage = await ensurePauseImage(registry, { log });
       const nodeKubeconfig = join(dir, 'pki', 'node.kubeconfig');
       await writeKubeconfig(nodeKubeconfig, pki, server, REAL_NODE_IDENTITY);
       await writeNodeConfig(nodePaths, { registryHost: registry, pauseImage, ca: pki.ca, cert: pki.cert(REAL_NODE_CERT), key: pki.key(REAL_NODE_CERT), kubeletPort: ports.kubelet, clusterDns: CLUSTER_DNS });
@@ -426,7 +428,7 @@ async function drainNode(kubeconfig: string): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const onNode = async () => (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${REAL_NODE_NAME}` })).items;
   for (const p of await onNode()) {
-    await core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: p.metadata!.namespace!, gracePeriodSeconds: 0 }).catch(() => undefined);
+    await core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: p.metadata!.namespace!, gracePeriodSeconds: 2 }).catch(() => undefined);
   }
   const deadline = Date.now() + 30_000;
   while ((await onNode()).length && Date.now() < deadline) await sleep(250);

@@ -65,7 +65,7 @@ export async function ensureNodeAddress(): Promise<void> {
  * Makes the registry's pause image current: the static pause program, compiled here from pause.c.
  * The image cache keeps it, so `_cacheDir` (where the program was kept before) is no longer used.
  */
-export async function ensurePauseImage(registryHost: string, _cacheDir?: string, opts: Omit<ImageOptions, 'inputs'> = {}): Promise<string> {
+export async function ensurePauseImage(registryHost: string, opts: Omit<ImageOptions, 'inputs'> = {}): Promise<string> {
   const source = join(import.meta.dirname, 'pause.c');
   await ensureImage(registryHost, PAUSE_IMAGE, async (root) => {
     await mkdir(join(root, 'bin'), { recursive: true });
