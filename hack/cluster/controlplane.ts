@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureRunImage } from '../stack/run-image.js';
 import { ensureBinaries, type Binaries } from './binaries.js';
