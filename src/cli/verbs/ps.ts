@@ -25,8 +25,9 @@ async function slugTypes(s: Session, app: string): Promise<{ types: Record<strin
 }
 
 export const ps: Run = async (s, args, flags) => {
-  const app = (await s.app()).metadata.name!;
-  const [dynos, oneOffs, formation, releases, a] = await Promise.all([dynosOf(s, app), dynosOf(s, app, 'one-off'), formationOf(s, app), releasesOf(s, app), s.app(app)]);
+  const a = await s.app();
+  const app = a.metadata.name!;
+  const [dynos, oneOffs, formation, releases] = await Promise.all([dynosOf(s, app), dynosOf(s, app, 'one-off'), formationOf(s, app), releasesOf(s, app)]);
   const types = processTypesOf(currentRelease(a, releases));
   const shown = [...dynos, ...oneOffs].filter((d) => !args.length || args.includes(d.type));
   const commandOf = (d: (typeof shown)[number]) => (d.type === 'run' ? d.pod.spec?.containers[0]?.command?.at(-1) : types[d.type]) ?? null;
