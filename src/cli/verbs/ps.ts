@@ -1,9 +1,8 @@
 // ps, ps:scale (scale), ps:restart (restart), ps:type: dynos and their formation.
 // Imported only when one of them runs; commands/ps.ts holds their flags and help.
 import type { Formation, ProcessFormation } from '../../api/formation.js';
-import { MAX_QUANTITY } from '../../api/formation.js';
 import { names } from '../../api/names.js';
-import { DEFAULT_DYNO_SIZE, DYNO_SIZES, type DynoSize } from '../../api/sizes.js';
+import { DEFAULT_DYNO_SIZE, DYNO_SIZES, MAX_QUANTITY, type DynoSize } from '../../api/sizes.js';
 import { Resources } from '../../k8s/resources.js';
 import { currentRelease, dynosOf, formationOf, processTypesOf, releasesOf } from '../apps-data.js';
 import { CliError, EXIT, usageError } from '../errors.js';
