@@ -1,6 +1,7 @@
-// Help and usage errors answer from the command table alone: no module they load is (or, in the
-// bundle bin/kubectl-dyno runs, holds) @kubernetes/client-node, whose loading is most of a verb's
-// start-up. A verb that opens a session does load it, which shows the check sees it when it is there.
+// Help and usage errors answer from the command table alone, and a verb with a kubeconfig of
+// certificates or tokens reads it without client-node: no module they load is (or, in the bundle
+// bin/kubectl-dyno runs, holds) @kubernetes/client-node, whose loading was most of a verb's
+// start-up. run, which attaches with client-node's WebSocket, does load it: the check sees it.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dynokube-lazy-'));
   await writeFile(join(dir, 'hooks.mjs'), HOOKS);
   await writeFile(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+  await writeFile(join(dir, 'kubeconfig'), JSON.stringify({
+    'current-context': 'nowhere', clusters: [{ name: 'nowhere', cluster: { server: 'https://127.0.0.1:1' } }],
+    users: [{ name: 'me', user: { token: 'abc' } }], contexts: [{ name: 'nowhere', context: { cluster: 'nowhere', user: 'me' } }],
+  }));
   await loadedBy(['--help']); // builds the bundle if a source is newer than it
 }, 120_000);
 
@@ -51,8 +56,12 @@ describe('what kubectl dyno loads', () => {
     expect(await loadedBy(args)).toEqual({ code: status, clientNode: [] });
   });
 
-  it('a verb: the Kubernetes client, to open its session', async () => {
-    const r = await loadedBy(['apps', '--kubeconfig', join(dir, 'missing')]);
+  it('ps, with a kubeconfig of tokens: not the Kubernetes client', async () => {
+    expect(await loadedBy(['ps', '-a', 'myapp', '-n', 'default', '--kubeconfig', join(dir, 'kubeconfig')])).toEqual({ code: 1, clientNode: [] });
+  });
+
+  it('run: the Kubernetes client, to attach', async () => {
+    const r = await loadedBy(['run', 'true', '-a', 'myapp', '--kubeconfig', join(dir, 'kubeconfig')]);
     expect(r.code).toBe(1);
     expect(r.clientNode.length).toBeGreaterThan(0);
   });

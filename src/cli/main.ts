@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const [{ Session }, run] = await Promise.all([import('./session.js'), cmd.load()]);
-    return (await run(Session.open(flags), args, flags)) ?? EXIT.ok;
+    return (await run(await Session.open(flags), args, flags)) ?? EXIT.ok;
   } catch (err) {
     const { message, code } = explain(err);
     process.stderr.write(` !    ${message}\n`);

@@ -14,6 +14,7 @@ import { Resources } from '../../k8s/resources.js';
 import type { Pod } from '../../k8s/types.js';
 import type { App } from '../../api/app.js';
 import { currentRelease, releasesOf } from '../apps-data.js';
+import { PlainKubeConfig } from '../kubeconfig.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import type { Session } from '../session.js';
@@ -120,6 +121,7 @@ const RENDEZVOUS_VAR = '_dynokube_attached';
 
 /** Attaches stdin/stdout/stderr to the dyno's process until it ends (or the client goes away). */
 async function attach(s: Session, pod: Pod, tty: boolean): Promise<'ended' | 'disconnected'> {
+  const kc = s.kc instanceof PlainKubeConfig ? await s.kc.clientNode() : s.kc;
   const stdin = new PassThrough();
   stdin.write('\n'); // the rendezvous line: the dyno starts its command once it reads it
   process.stdin.pipe(stdin);
@@ -129,7 +131,7 @@ async function attach(s: Session, pod: Pod, tty: boolean): Promise<'ended' | 'di
   process.once('SIGHUP', onSignal);
   try {
     await new Promise<void>((resolve, reject) => {
-      new Attach(s.kc).attach(s.namespace, pod.metadata.name!, pod.spec!.containers[0]!.name, process.stdout, process.stderr, stdin, tty)
+      new Attach(kc).attach(s.namespace, pod.metadata.name!, pod.spec!.containers[0]!.name, process.stdout, process.stderr, stdin, tty)
         .then((ws) => {
           ws.on('close', () => resolve());
           ws.on('error', (e: Error) => reject(e));
