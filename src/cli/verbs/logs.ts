@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { resourcePath, Resources } from '../../k8s/resources.js';
 import { ApiError } from '../../k8s/rest.js';
 import type { Pod } from '../../k8s/types.js';
-import { buildsOf, dynosOf, type Dyno } from '../apps-data.js';
+import { buildsOf, dynosOf } from '../apps-data.js';
 import { usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import type { Session } from '../session.js';
@@ -38,8 +38,7 @@ async function sources(s: Session, app: string, source: string, dyno: string | u
     const pods = await s.kube.list<Pod>(Resources.Pod, s.namespace, { labelSelector: `job-name=${build.metadata.name}` });
     return pods.items.map((pod) => ({ label: 'build', pod, container: 'build' }));
   }
-  const all: Dyno[] = [...(await dynosOf(s, app, 'dyno')), ...(await dynosOf(s, app, 'one-off')), ...(await dynosOf(s, app, 'release-phase'))];
-  return all
+  return (await dynosOf(s, app, ['dyno', 'one-off', 'release-phase']))
     .filter((d) => !dyno || d.name === dyno || d.type === dyno)
     .map((d) => ({ label: `app[${d.name}]`, pod: d.pod, container: d.pod.spec?.containers[0]?.name ?? d.type }));
 }

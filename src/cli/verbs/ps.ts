@@ -4,7 +4,7 @@ import type { Formation, ProcessFormation } from '../../api/formation.js';
 import { names } from '../../api/names.js';
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, MAX_QUANTITY, type DynoSize } from '../../api/sizes.js';
 import { Resources } from '../../k8s/resources.js';
-import { currentRelease, dynosOf, formationOf, processTypesOf, releasesOf } from '../apps-data.js';
+import { currentRelease, currentReleaseOf, dynosOf, formationOf, processTypesOf, releasesOf } from '../apps-data.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import { sentence, when } from '../output.js';
@@ -26,9 +26,9 @@ async function slugTypes(s: Session, app: string): Promise<{ types: Record<strin
 export const ps: Run = async (s, args, flags) => {
   const a = await s.app();
   const app = a.metadata.name!;
-  const [dynos, oneOffs, formation, releases] = await Promise.all([dynosOf(s, app), dynosOf(s, app, 'one-off'), formationOf(s, app), releasesOf(s, app)]);
-  const types = processTypesOf(currentRelease(a, releases));
-  const shown = [...dynos, ...oneOffs].filter((d) => !args.length || args.includes(d.type));
+  const [dynos, formation, current] = await Promise.all([dynosOf(s, app, ['dyno', 'one-off']), formationOf(s, app), currentReleaseOf(s, a)]);
+  const types = processTypesOf(current);
+  const shown = dynos.filter((d) => !args.length || args.includes(d.type));
   const commandOf = (d: (typeof shown)[number]) => (d.type === 'run' ? d.pod.spec?.containers[0]?.command?.at(-1) : types[d.type]) ?? null;
   if (flags.json) {
     return void s.out.json(shown.map((d) => ({ name: d.name, type: d.type, state: d.state, since: d.since ?? null, pod: d.pod.metadata.name, release: Number(d.pod.metadata.labels?.['dynokube.dev/release'] ?? 0), size: formation?.spec.processes[d.type]?.size ?? DEFAULT_DYNO_SIZE, command: commandOf(d) })));
