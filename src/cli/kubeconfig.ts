@@ -1,15 +1,15 @@
 // The kubeconfig, read without loading @kubernetes/client-node when that is not needed: loading it
 // (its generated API, fetch and proxy libraries) took most of a verb's start-up, while a user who
 // signs in with a certificate, a token or a password needs a few of the file's fields. Those are
-// read and applied to requests as client-node's KubeConfig does (its loadFromString,
-// makePathsAbsolute and applyToHTTPSOptions); a user with an exec plugin or an auth provider gets
-// client-node's KubeConfig itself, whose authenticators run them.
+// parsed (by js-yaml, client-node's own parser), read and applied to requests as client-node's
+// KubeConfig does (its loadFromString, makePathsAbsolute and applyToHTTPSOptions). A user with an
+// exec plugin or an auth provider gets client-node's KubeConfig, whose authenticators run them.
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import { dirname, isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 
 type Fields = Record<string, unknown>;
 
@@ -33,7 +33,7 @@ export class PlainKubeConfig {
   private current: string;
 
   constructor(readonly path: string) {
-    const doc = (parse(readFileSync(path, 'utf8')) ?? {}) as Fields;
+    const doc = (load(readFileSync(path, 'utf8')) ?? {}) as Fields;
     const absolute = (file: unknown) => (typeof file === 'string' && !isAbsolute(file) ? join(dirname(path), file) : str(file));
     this.clusters = entries(doc.clusters, 'cluster', (c, name, at) => {
       if (!c) throw new Error(`${at} is missing`);
