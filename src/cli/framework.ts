@@ -2,7 +2,7 @@
 // arguments, summary and examples once, and gets parsing and --help from them. (oclif, which
 // the Heroku CLI uses, would add a manifest and plugin loading to every start of a kubectl
 // plugin; thirty verbs need only this.) What a command does is imported only when it runs, so
-// help and usage errors answer without loading the Kubernetes client.
+// help and usage errors answer without loading any verb's code.
 import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
 import type { Session } from './session.js';

@@ -1,6 +1,6 @@
 // kubectl-dyno: the Heroku CLI's verbs for dynokube apps, as a kubectl plugin. It talks only to
 // the Kubernetes API, with the user's kubeconfig and context. Help and usage errors come from the
-// command table alone; the session (and the Kubernetes client) and the verb are imported only to run.
+// command table alone: the session and the verb's code are imported only to run it.
 import { ApiError } from '../k8s/rest.js';
 import { COMMANDS } from './commands/index.js';
 import { CliError, EXIT } from './errors.js';
