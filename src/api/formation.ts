@@ -4,9 +4,7 @@ import { Conditions, ObservedGeneration } from './conditions.js';
 import type { KindDefinition, KubeObject } from './kind.js';
 import { PROCESS_TYPE_MAX, PROCESS_TYPE_PATTERN } from './names.js';
 import { StringEnum, StringMap, cel } from './schema.js';
-import { DEFAULT_DYNO_SIZE, DYNO_SIZES } from './sizes.js';
-
-export const MAX_QUANTITY = 100;
+import { DEFAULT_DYNO_SIZE, DYNO_SIZES, MAX_QUANTITY } from './sizes.js';
 
 export const ProcessFormation = Type.Object({
   quantity: Type.Integer({ minimum: 0, maximum: MAX_QUANTITY, description: `How many dynos of this type run (0–${MAX_QUANTITY}).` }),

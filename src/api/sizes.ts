@@ -5,6 +5,9 @@ export const DYNO_SIZES = ['eco', 'basic', 'standard-1x', 'standard-2x', 'perfor
 export type DynoSize = (typeof DYNO_SIZES)[number];
 export const DEFAULT_DYNO_SIZE: DynoSize = 'standard-1x';
 
+/** How many dynos of one process type a Formation may ask for. */
+export const MAX_QUANTITY = 100;
+
 export interface SizeResources {
   memory: string;
   cpuRequest: string;

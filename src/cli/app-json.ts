@@ -1,9 +1,8 @@
 // app.json, as Heroku reads it when an app is first set up from a repository: the add-ons to
 // provision and the formation to start with. Read and checked in full before anything is made.
 import { ADDON_SERVICES, isAddonPlan, offeredService, type AddonPlan, type AddonService } from '../api/addon.js';
-import { MAX_QUANTITY } from '../api/formation.js';
 import { ATTACHMENT_NAME_PATTERN, isProcessType } from '../api/names.js';
-import { DYNO_SIZES, type DynoSize } from '../api/sizes.js';
+import { DYNO_SIZES, MAX_QUANTITY, type DynoSize } from '../api/sizes.js';
 
 export interface AppJsonAddon {
   service: AddonService;

@@ -4,7 +4,8 @@ import type { App } from '../api/app.js';
 import type { Build } from '../api/build.js';
 import type { Formation } from '../api/formation.js';
 import type { Release } from '../api/release.js';
-import { LABEL_APP, LABEL_PROCESS_TYPE } from '../k8s/labels.js';
+import { names } from '../api/names.js';
+import { LABEL_APP, LABEL_PROCESS_TYPE, LABEL_ROLE, type Role } from '../k8s/labels.js';
 import { Resources } from '../k8s/resources.js';
 import type { Pod } from '../k8s/types.js';
 import type { Session } from './session.js';
@@ -56,21 +57,32 @@ function dynoState(p: Pod): Pick<Dyno, 'state' | 'since'> {
   return { state: 'starting', since: p.metadata.creationTimestamp };
 }
 
-/** The app's dyno pods, named type.N by age within each type. */
-export async function dynosOf(s: Session, app: string, role = 'dyno'): Promise<Dyno[]> {
-  const pods = await s.kube.list<Pod>(Resources.Pod, s.namespace, { labelSelector: `${LABEL_APP}=${app},dynokube.dev/role=${role}` });
-  const byType = new Map<string, Pod[]>();
+/**
+ * The app's pods of the given roles (its dynos by default), in one request, named type.N by age
+ * within each type, listed role by role in the order given and by type within a role.
+ */
+export async function dynosOf(s: Session, app: string, roles: Role[] = ['dyno']): Promise<Dyno[]> {
+  const pods = await s.kube.list<Pod>(Resources.Pod, s.namespace, { labelSelector: `${LABEL_APP}=${app},${LABEL_ROLE} in (${roles.join(',')})` });
+  const groups = new Map<string, { rank: number; type: string; pods: Pod[] }>();
   for (const p of pods.items) {
+    const role = p.metadata.labels?.[LABEL_ROLE] as Role;
     const type = p.metadata.labels?.[LABEL_PROCESS_TYPE] ?? 'unknown';
-    byType.set(type, [...(byType.get(type) ?? []), p]);
+    const group = groups.get(`${role}/${type}`) ?? { rank: roles.indexOf(role), type, pods: [] };
+    groups.set(`${role}/${type}`, { ...group, pods: [...group.pods, p] });
   }
   const dynos: Dyno[] = [];
-  for (const [type, list] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const { type, pods: list } of [...groups.values()].sort((a, b) => a.rank - b.rank || a.type.localeCompare(b.type))) {
     // One-off dynos keep the number their Job was given (run.8281), as Heroku's do.
-    const number = (pod: Pod, i: number) => (role === 'one-off' ? /-(\d+)$/.exec(pod.metadata.labels?.['job-name'] ?? '')?.[1] : undefined) ?? String(i + 1);
+    const number = (pod: Pod, i: number) => (pod.metadata.labels?.[LABEL_ROLE] === 'one-off' ? /-(\d+)$/.exec(pod.metadata.labels?.['job-name'] ?? '')?.[1] : undefined) ?? String(i + 1);
     list.sort(byCreation).forEach((pod, i) => dynos.push({ name: `${type}.${number(pod, i)}`, type, pod, ...dynoState(pod) }));
   }
   return dynos;
+}
+
+/** The release the app runs, read by its name (`<app>-v<N>`), not found in a list of them all. */
+export async function currentReleaseOf(s: Session, app: App): Promise<Release | undefined> {
+  const version = app.status?.currentRelease;
+  return version ? s.kube.find<Release>(Resources.Release, s.namespace, names.release(app.metadata.name!, version)) : undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

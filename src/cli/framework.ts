@@ -1,7 +1,8 @@
 // A small command table in Heroku's `topic:command` style: each command declares its flags,
 // arguments, summary and examples once, and gets parsing and --help from them. (oclif, which
 // the Heroku CLI uses, would add a manifest and plugin loading to every start of a kubectl
-// plugin; thirty verbs need only this.)
+// plugin; thirty verbs need only this.) What a command does is imported only when it runs, so
+// help and usage errors answer without loading any verb's code.
 import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
 import type { Session } from './session.js';
@@ -28,8 +29,12 @@ export interface Command {
   examples: string[];
   /** Does it need an app (--app, or the git remote)? */
   needsApp?: boolean;
-  run: (s: Session, args: string[], flags: FlagValues) => Promise<number | void>;
+  /** Imports what it does (from verbs/), when it runs. */
+  load: () => Promise<Run>;
 }
+
+/** What a command does: its exit status, or nothing for 0. */
+export type Run = (s: Session, args: string[], flags: FlagValues) => Promise<number | void>;
 
 /** Flags every command takes. */
 export const GLOBAL_FLAGS: Flags = {

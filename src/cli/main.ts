@@ -1,10 +1,10 @@
 // kubectl-dyno: the Heroku CLI's verbs for dynokube apps, as a kubectl plugin. It talks only to
-// the Kubernetes API, with the user's kubeconfig and context.
+// the Kubernetes API, with the user's kubeconfig and context. Help and usage errors come from the
+// command table alone: the session and the verb's code are imported only to run it.
 import { ApiError } from '../k8s/rest.js';
 import { COMMANDS } from './commands/index.js';
 import { CliError, EXIT } from './errors.js';
 import { commandHelp, overview, parse, type Command } from './framework.js';
-import { Session } from './session.js';
 
 function find(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
@@ -45,8 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(cmd));
       return EXIT.ok;
     }
-    const session = Session.open(flags);
-    return (await cmd.run(session, args, flags)) ?? EXIT.ok;
+    const [{ Session }, run] = await Promise.all([import('./session.js'), cmd.load()]);
+    return (await run(await Session.open(flags), args, flags)) ?? EXIT.ok;
   } catch (err) {
     const { message, code } = explain(err);
     process.stderr.write(` !    ${message}\n`);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseAssignments } from './commands/config.js';
-import { splitTimestamp } from './commands/logs.js';
-import { parseScale } from './commands/ps.js';
-import { parseVersion } from './commands/releases.js';
+import { parseAssignments } from './verbs/config.js';
+import { splitTimestamp } from './verbs/logs.js';
+import { parseScale } from './verbs/ps.js';
+import { parseVersion } from './verbs/releases.js';
 import { sentence, when } from './output.js';
 import { parseGitUrl } from './session.js';
 

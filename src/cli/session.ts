@@ -1,6 +1,6 @@
 // What a command works with: the Kubernetes API as the user's kubeconfig and context allow, the
 // namespace, the app (from --app or the git remote, as Heroku does), and the terminal.
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -10,6 +10,7 @@ import { ApiError, Kube } from '../k8s/rest.js';
 import { Resources } from '../k8s/resources.js';
 import { CliError, EXIT } from './errors.js';
 import type { FlagValues } from './framework.js';
+import { PlainKubeConfig } from './kubeconfig.js';
 import { Output } from './output.js';
 
 /** Published by make run and the Helm chart: where to push, for git:remote and apps:create. */
@@ -36,22 +37,24 @@ export class Session {
   readonly out: Output;
   private remote: { namespace: string; app: string } | undefined | null = null;
 
-  constructor(readonly kc: KubeConfig, namespace: string | undefined, readonly flags: FlagValues, out: Output = new Output()) {
+  constructor(readonly kc: PlainKubeConfig | KubeConfig, namespace: string | undefined, readonly flags: FlagValues, out: Output = new Output()) {
     this.kube = new Kube(kc, 'kubectl-dyno');
     this.out = out;
     this.namespace = namespace ?? this.gitRemote()?.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   }
 
-  static open(flags: FlagValues): Session {
-    const kc = new KubeConfig();
+  static async open(flags: FlagValues): Promise<Session> {
     const path = (flags.kubeconfig as string | undefined) ?? process.env.KUBECONFIG?.split(':')[0];
     const fallback = join(homedir(), '.kube', 'config');
+    let kc: PlainKubeConfig | KubeConfig;
     if (path) {
       if (!existsSync(path)) throw new CliError(`No kubeconfig at ${path}. Point --kubeconfig or KUBECONFIG at one (make run prints it).`);
-      kc.loadFromFile(path);
+      kc = new PlainKubeConfig(path);
     } else if (existsSync(fallback)) {
-      kc.loadFromFile(fallback);
+      kc = new PlainKubeConfig(fallback);
     } else if (process.env.KUBERNETES_SERVICE_HOST) {
+      const { KubeConfig } = await import('./client-node.js');
+      kc = new KubeConfig();
       kc.loadFromCluster();
     } else {
       throw new CliError('No kubeconfig found: set KUBECONFIG or pass --kubeconfig (make run prints the export to use).');
@@ -60,6 +63,7 @@ export class Session {
       if (!kc.getContextObject(flags.context as string)) throw new CliError(`No context ${flags.context} in the kubeconfig. kubectl config get-contexts lists them.`);
       kc.setCurrentContext(flags.context as string);
     }
+    if (kc instanceof PlainKubeConfig && kc.needsClientNode()) kc = await kc.clientNode();
     if (!kc.getCurrentCluster()) throw new CliError('The kubeconfig has no current context: kubectl config use-context NAME.');
     return new Session(kc, flags.namespace as string | undefined, flags);
   }

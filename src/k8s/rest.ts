@@ -1,6 +1,6 @@
 // A small REST client for the Kubernetes API over one keep-alive agent: typed errors, timeouts,
-// server-side apply, and streamed watches. client-node supplies the kubeconfig and credentials.
-import type { KubeConfig } from '@kubernetes/client-node';
+// server-side apply, and streamed watches. client-node's KubeConfig (or kubectl dyno's lighter
+// reader of one) supplies the server and credentials.
 import { Agent, request, type RequestOptions } from 'node:https';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
@@ -69,6 +69,12 @@ export interface WatchEvent<T> {
   object: T;
 }
 
+/** What requests need of a kubeconfig, as client-node's KubeConfig provides it. */
+export interface KubeCredentials {
+  getCurrentCluster(): { server: string } | null;
+  applyToHTTPSOptions(opts: RequestOptions): Promise<void>;
+}
+
 const AUTH_REFRESH_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -80,7 +86,7 @@ export class Kube {
   /** Counts every request by verb and status class, for the operator's metrics. */
   onResponse?: (method: string, status: number, ms: number) => void;
 
-  constructor(private readonly kc: KubeConfig, readonly fieldManager = 'dynokube') {
+  constructor(private readonly kc: KubeCredentials, readonly fieldManager = 'dynokube') {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: set a context with kubectl config use-context');
     this.server = new URL(cluster.server);

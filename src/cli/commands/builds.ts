@@ -1,22 +1,5 @@
-// builds, builds:info, builds:output
-import type { Build } from '../../api/build.js';
-import { buildsOf } from '../apps-data.js';
-import { CliError, EXIT } from '../errors.js';
+// builds, builds:info, builds:output: how each is called and described (verbs/builds.ts does them).
 import { JSON_FLAG, type Command } from '../framework.js';
-import { when } from '../output.js';
-import type { Session } from '../session.js';
-import { ApiError } from '../../k8s/rest.js';
-import { Resources, resourcePath } from '../../k8s/resources.js';
-import type { Pod } from '../../k8s/types.js';
-
-async function pick(s: Session, app: string, id: string | undefined): Promise<Build> {
-  const all = await buildsOf(s, app);
-  const b = id ? all.find((x) => x.metadata.name === id || x.metadata.name!.startsWith(`${app}-${id}`)) : all.at(-1);
-  if (!b) throw new CliError(id ? `Couldn't find build ${id}. kubectl dyno builds lists them.` : `${app} has no builds yet: git push dynokube main.`, EXIT.notFound);
-  return b;
-}
-
-const status = (b: Build) => (b.status?.phase ?? 'Pending').toLowerCase();
 
 export const builds: Command = {
   name: 'builds',
@@ -24,14 +7,7 @@ export const builds: Command = {
   needsApp: true,
   flags: { ...JSON_FLAG },
   examples: ['kubectl dyno builds -a myapp'],
-  async run(s, _args, flags) {
-    const app = (await s.app()).metadata.name!;
-    const list = (await buildsOf(s, app)).reverse();
-    if (flags.json) return void s.out.json(list.map((b) => ({ id: b.metadata.name, commit: b.spec.source.commit, status: status(b), release: b.status?.release ?? null, createdAt: b.metadata.creationTimestamp })));
-    if (!list.length) return void s.out.line(`${app} has no builds yet: git push dynokube main.`);
-    s.out.header(`${app} Builds`);
-    s.out.table(list.map((b) => [b.metadata.name!, b.spec.source.commit.slice(0, 7), status(b), b.status?.release ? `v${b.status.release}` : '', when(b.metadata.creationTimestamp)]));
-  },
+  load: () => import('../verbs/builds.js').then((m) => m.builds),
 };
 
 export const buildsInfo: Command = {
@@ -41,25 +17,7 @@ export const buildsInfo: Command = {
   needsApp: true,
   flags: { ...JSON_FLAG },
   examples: ['kubectl dyno builds:info -a myapp', 'kubectl dyno builds:info myapp-1a2b3c4-9f8e7d'],
-  async run(s, args, flags) {
-    const app = (await s.app()).metadata.name!;
-    const b = await pick(s, app, args[0]);
-    if (flags.json) return void s.out.json({ id: b.metadata.name, source: b.spec.source, ...b.status });
-    const t = b.status?.timings;
-    s.out.header(`Build ${b.metadata.name}`);
-    s.out.keyValues([
-      ['Commit', b.spec.source.commit],
-      ['Ref', b.spec.source.ref ?? ''],
-      ['Pushed by', b.metadata.annotations?.['dynokube.dev/pushed-by'] ?? ''],
-      ['Status', `${status(b)}${b.status?.conditions?.find((c) => c.type === 'Ready')?.message ? ` (${b.status.conditions.find((c) => c.type === 'Ready')!.message})` : ''}`],
-      ['Started', when(b.status?.startedAt)],
-      ['Finished', when(b.status?.finishedAt)],
-      ['Slug', b.status?.image ?? ''],
-      ['Processes', Object.entries(b.status?.processTypes ?? {}).map(([k, v]) => `${k}: ${v}`).join('; ')],
-      ['Release', b.status?.release ? `v${b.status.release}` : ''],
-      ['Timings', t ? `fetch ${t.fetchSeconds ?? 0}s, compile ${t.compileSeconds ?? 0}s (package manager ${t.packageManagerSeconds ?? 0}s), image ${t.imageSeconds ?? 0}s` : ''],
-    ]);
-  },
+  load: () => import('../verbs/builds.js').then((m) => m.buildsInfo),
 };
 
 export const buildsOutput: Command = {
@@ -68,18 +26,5 @@ export const buildsOutput: Command = {
   args: '[BUILD]',
   needsApp: true,
   examples: ['kubectl dyno builds:output -a myapp'],
-  async run(s, args) {
-    const app = (await s.app()).metadata.name!;
-    const b = await pick(s, app, args[0]);
-    const pods = await s.kube.list<Pod>(Resources.Pod, s.namespace, { labelSelector: `job-name=${b.metadata.name}` });
-    const pod = pods.items[0];
-    if (!pod) throw new CliError(`Build ${b.metadata.name} has not started yet.`, EXIT.notFound);
-    try {
-      const res = await s.kube.stream({ path: `${resourcePath(Resources.Pod, s.namespace, pod.metadata.name)}/log`, query: { container: 'build' } });
-      for await (const chunk of res) process.stdout.write(chunk as Buffer);
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 400 || e.status === 404)) throw new CliError(`The output of ${b.metadata.name} is not available (${e.message}).`, EXIT.notFound);
-      throw e;
-    }
-  },
+  load: () => import('../verbs/builds.js').then((m) => m.buildsOutput),
 };

@@ -1,13 +1,6 @@
-// domains, domains:add, domains:remove, maintenance, maintenance:on, maintenance:off, open
-import { HOSTNAME_PATTERN } from '../../api/names.js';
-import { Resources } from '../../k8s/resources.js';
-import { CliError, usageError } from '../errors.js';
+// domains, domains:add, domains:remove, maintenance, maintenance:on, maintenance:off, open: how each
+// is called and described (verbs/domains.ts does them).
 import { JSON_FLAG, type Command } from '../framework.js';
-import type { Session } from '../session.js';
-
-async function setDomains(s: Session, app: string, domains: string[]): Promise<void> {
-  await s.kube.mergePatch(Resources.App, s.namespace, app, { spec: { domains } });
-}
 
 export const domains: Command = {
   name: 'domains',
@@ -15,19 +8,7 @@ export const domains: Command = {
   needsApp: true,
   flags: { ...JSON_FLAG },
   examples: ['kubectl dyno domains -a myapp'],
-  async run(s, _args, flags) {
-    const app = await s.app();
-    const custom = app.spec.domains ?? [];
-    const host = app.status?.url ? new URL(app.status.url).host : undefined;
-    if (flags.json) return void s.out.json({ default: host ?? null, custom });
-    s.out.header(`${app.metadata.name} Default Domain`);
-    s.out.line(host ?? '(none yet: the app has no web process)');
-    if (custom.length) {
-      s.out.line();
-      s.out.header(`${app.metadata.name} Custom Domains`);
-      for (const d of custom) s.out.line(d);
-    }
-  },
+  load: () => import('../verbs/domains.js').then((m) => m.domains),
 };
 
 export const domainsAdd: Command = {
@@ -36,18 +17,7 @@ export const domainsAdd: Command = {
   args: 'HOSTNAME',
   needsApp: true,
   examples: ['kubectl dyno domains:add www.example.com -a myapp'],
-  async run(s, args) {
-    const host = args[0]?.toLowerCase();
-    if (!host || args.length !== 1) throw usageError('Usage: kubectl dyno domains:add HOSTNAME');
-    if (!new RegExp(HOSTNAME_PATTERN).test(host)) throw usageError(`${host} is not a valid host name.`);
-    const app = await s.app();
-    const list = app.spec.domains ?? [];
-    if (list.includes(host)) throw new CliError(`${host} is already added to ${app.metadata.name}.`);
-    s.out.note(`Adding ${host} to ${s.out.app(app.metadata.name!)}...`);
-    await setDomains(s, app.metadata.name!, [...list, host]);
-    s.out.note(`Adding ${host} to ${s.out.app(app.metadata.name!)}... done`);
-    s.out.note(`Point ${host}'s DNS at your cluster's ingress to route it.`);
-  },
+  load: () => import('../verbs/domains.js').then((m) => m.domainsAdd),
 };
 
 export const domainsRemove: Command = {
@@ -56,16 +26,7 @@ export const domainsRemove: Command = {
   args: 'HOSTNAME',
   needsApp: true,
   examples: ['kubectl dyno domains:remove www.example.com -a myapp'],
-  async run(s, args) {
-    const host = args[0]?.toLowerCase();
-    if (!host || args.length !== 1) throw usageError('Usage: kubectl dyno domains:remove HOSTNAME');
-    const app = await s.app();
-    const list = app.spec.domains ?? [];
-    if (!list.includes(host)) throw new CliError(`${host} is not a domain of ${app.metadata.name}.`);
-    s.out.note(`Removing ${host} from ${s.out.app(app.metadata.name!)}...`);
-    await setDomains(s, app.metadata.name!, list.filter((d) => d !== host));
-    s.out.note(`Removing ${host} from ${s.out.app(app.metadata.name!)}... done`);
-  },
+  load: () => import('../verbs/domains.js').then((m) => m.domainsRemove),
 };
 
 export const maintenance: Command = {
@@ -73,9 +34,7 @@ export const maintenance: Command = {
   summary: 'say whether maintenance mode is on',
   needsApp: true,
   examples: ['kubectl dyno maintenance -a myapp'],
-  async run(s) {
-    s.out.line((await s.app()).spec.maintenance ? 'on' : 'off');
-  },
+  load: () => import('../verbs/domains.js').then((m) => m.maintenance),
 };
 
 const setMaintenance = (on: boolean): Command => ({
@@ -83,12 +42,7 @@ const setMaintenance = (on: boolean): Command => ({
   summary: on ? 'answer every request with 503 and a maintenance page' : 'route requests to the web dynos again',
   needsApp: true,
   examples: [`kubectl dyno maintenance:${on ? 'on' : 'off'} -a myapp`],
-  async run(s) {
-    const app = (await s.app()).metadata.name!;
-    s.out.note(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${s.out.app(app)}...`);
-    await s.kube.mergePatch(Resources.App, s.namespace, app, { spec: { maintenance: on } });
-    s.out.note(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${s.out.app(app)}... done`);
-  },
+  load: () => import('../verbs/domains.js').then((m) => (on ? m.maintenanceOn : m.maintenanceOff)),
 });
 export const maintenanceOn = setMaintenance(true);
 export const maintenanceOff = setMaintenance(false);
@@ -99,15 +53,5 @@ export const open: Command = {
   args: '[PATH]',
   needsApp: true,
   examples: ['kubectl dyno open -a myapp', 'kubectl dyno open /admin'],
-  async run(s, args) {
-    const app = await s.app();
-    if (!app.status?.url) throw new CliError(`${app.metadata.name} has no URL yet: it needs a release with a web process.`);
-    const url = new URL(args[0] ?? '/', app.status.url).toString();
-    const browser = process.env.BROWSER;
-    if (browser && process.stdout.isTTY) {
-      const { spawn } = await import('node:child_process');
-      spawn(browser, [url], { stdio: 'ignore', detached: true }).unref();
-    }
-    s.out.line(url);
-  },
+  load: () => import('../verbs/domains.js').then((m) => m.open),
 };

@@ -1,29 +1,5 @@
-// git:remote, and git:credentials: the credential helper that hands git a Kubernetes token, so
-// `git push dynokube main` needs no password typed.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { CliError, usageError } from '../errors.js';
+// git:remote, git:credentials: how each is called and described (verbs/git.ts does them).
 import type { Command } from '../framework.js';
-import type { Session } from '../session.js';
-import { DEFAULT_REMOTE } from '../session.js';
-import { setGitRemote } from './apps.js';
-
-/** The token for git: the kubeconfig user's own, or one minted for a ServiceAccount. */
-async function token(s: Session, serviceAccount: string | undefined): Promise<string> {
-  const own = s.kc.getCurrentUser()?.token;
-  if (!serviceAccount && own) return own;
-  if (!serviceAccount) {
-    throw new CliError('Your kubeconfig signs in without a token (a client certificate?), so git cannot use it: '
-      + 'pass --service-account NAME to git:remote to push as that ServiceAccount.');
-  }
-  const res = await s.kube.request<{ status?: { token?: string } }>({
-    method: 'POST',
-    path: `/api/v1/namespaces/${encodeURIComponent(s.namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
-  if (!res.status?.token) throw new CliError(`No token was issued for ServiceAccount ${serviceAccount}.`);
-  return res.status.token;
-}
 
 export const gitRemote: Command = {
   name: 'git:remote',
@@ -33,21 +9,7 @@ export const gitRemote: Command = {
     'service-account': { type: 'string', description: 'push as this ServiceAccount (for kubeconfigs that use certificates)', value: 'NAME' },
   },
   examples: ['kubectl dyno git:remote -a myapp', 'kubectl dyno git:remote -a myapp -r staging', 'kubectl dyno git:remote -a myapp --service-account developer'],
-  async run(s, _args, flags) {
-    const app = (await s.app()).metadata.name!;
-    const url = await s.gitUrl(app);
-    if (!url) throw new CliError('This cluster does not say where its git receiver is (no ConfigMap kube-public/dynokube): is dynokube installed?');
-    const remote = (flags.remote as string | undefined) ?? DEFAULT_REMOTE;
-    if (!setGitRemote(remote, url)) throw new CliError('Not in a git repository: run git init first.');
-    const helper = ['!kubectl dyno git:credentials', `-n ${s.namespace}`,
-      ...(s.flags.context ? [`--context ${s.flags.context}`] : []),
-      ...(s.flags.kubeconfig ? [`--kubeconfig ${s.flags.kubeconfig}`] : []),
-      ...(flags['service-account'] ? [`--service-account ${flags['service-account']}`] : [])].join(' ');
-    const base = new URL(url);
-    const scope = `credential.${base.protocol}//${base.host}.helper`;
-    spawnSync('git', ['config', '--replace-all', scope, helper], { encoding: 'utf8' });
-    s.out.line(`set git remote ${remote} to ${url}`);
-  },
+  load: () => import('../verbs/git.js').then((m) => m.gitRemote),
 };
 
 export const gitCredentials: Command = {
@@ -56,12 +18,5 @@ export const gitCredentials: Command = {
   args: 'get|store|erase',
   flags: { 'service-account': { type: 'string', description: 'mint the token for this ServiceAccount', value: 'NAME' } },
   examples: ['git config credential.http://git.example.com.helper "!kubectl dyno git:credentials"'],
-  async run(s, args, flags) {
-    const action = args[0];
-    if (action !== 'get' && action !== 'store' && action !== 'erase') throw usageError('git calls this as: git:credentials get|store|erase');
-    readFileSync(0, 'utf8'); // git's description of the request; every dynokube URL gets the same answer
-    if (action !== 'get') return;
-    s.out.line('username=git');
-    s.out.line(`password=${await token(s, flags['service-account'] as string | undefined)}`);
-  },
+  load: () => import('../verbs/git.js').then((m) => m.gitCredentials),
 };

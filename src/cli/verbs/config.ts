@@ -1,0 +1,83 @@
+// config, config:get, config:set, config:unset: the app's config Secret, each change a release.
+// Imported only when one of them runs; commands/config.ts holds their flags and help.
+import { CONFIG_VAR_PATTERN, names } from '../../api/names.js';
+import { isNotFound } from '../../k8s/rest.js';
+import { Resources } from '../../k8s/resources.js';
+import type { Secret } from '../../k8s/types.js';
+import { releasing } from '../apps-data.js';
+import { CliError, usageError } from '../errors.js';
+import type { Run } from '../framework.js';
+import { sentence } from '../output.js';
+import type { Session } from '../session.js';
+
+const decode = (data: Record<string, string> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+
+async function configOf(s: Session, app: string): Promise<Record<string, string>> {
+  const secret = await s.kube.find<Secret>(Resources.Secret, s.namespace, names.configSecret(app));
+  return decode(secret?.data);
+}
+
+const shellQuote = (v: string) => (/^[\w@%+=:,./-]*$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+
+export const config: Run = async (s, _args, flags) => {
+  const app = (await s.app()).metadata.name!;
+  const vars = await configOf(s, app);
+  const keys = Object.keys(vars).sort();
+  if (flags.json) return void s.out.json(Object.fromEntries(keys.map((k) => [k, vars[k]])));
+  if (flags.shell) {
+    for (const k of keys) s.out.line(`${k}=${shellQuote(vars[k]!)}`);
+    return;
+  }
+  s.out.header(`${app} Config Vars`);
+  s.out.keyValues(keys.map((k) => [k, vars[k]!]));
+};
+
+export const configGet: Run = async (s, args, flags) => {
+  if (args.length !== 1) throw usageError('Give exactly one KEY: kubectl dyno config:get KEY');
+  const app = (await s.app()).metadata.name!;
+  const value = (await configOf(s, app))[args[0]!];
+  if (value === undefined) return 1;
+  s.out.line(flags.shell ? `${args[0]}=${shellQuote(value)}` : value);
+};
+
+/** Parses KEY=VALUE arguments; the value may itself hold `=`. */
+export function parseAssignments(args: string[]): Record<string, string> {
+  if (!args.length) throw usageError('Usage: kubectl dyno config:set KEY1=VALUE1 [KEY2=VALUE2 ...]');
+  const vars: Record<string, string> = {};
+  const envName = new RegExp(CONFIG_VAR_PATTERN);
+  for (const a of args) {
+    const i = a.indexOf('=');
+    const key = i > 0 ? a.slice(0, i) : '';
+    if (!key) throw usageError(`${a} is invalid. Must be in the format FOO=bar.`);
+    if (!envName.test(key)) throw usageError(`${key} is not a valid config var name: use letters, digits and underscores, not starting with a digit.`);
+    vars[key] = a.slice(i + 1);
+  }
+  return vars;
+}
+
+async function change(s: Session, app: string, data: Record<string, string | null>, what: string): Promise<void> {
+  const { release, expected } = await releasing(s, app, `${what} and restarting ${s.out.app(app)}`, async () => {
+    try {
+      await s.kube.mergePatch(Resources.Secret, s.namespace, names.configSecret(app), { data });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      throw new CliError(`${app} has no config Secret yet (is the operator running?).`);
+    }
+  });
+  if (expected && !release) s.out.note(' !    No new release yet: the operator may be busy, or the config is invalid (kubectl dyno apps:info).');
+}
+
+export const configSet: Run = async (s, args) => {
+  const vars = parseAssignments(args);
+  const app = (await s.app()).metadata.name!;
+  const data = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+  await change(s, app, data, `Setting ${sentence(Object.keys(vars))}`);
+  s.out.keyValues(Object.entries(vars));
+};
+
+export const configUnset: Run = async (s, args) => {
+  if (!args.length) throw usageError('Usage: kubectl dyno config:unset KEY1 [KEY2 ...]');
+  const app = (await s.app()).metadata.name!;
+  await change(s, app, Object.fromEntries(args.map((k) => [k, null])), `Unsetting ${sentence(args)}`);
+};

@@ -1,0 +1,74 @@
+// domains, domains:add, domains:remove, maintenance, maintenance:on, maintenance:off, open
+// Imported only when one of them runs; commands/domains.ts holds their flags and help.
+import { HOSTNAME_PATTERN } from '../../api/names.js';
+import { Resources } from '../../k8s/resources.js';
+import { CliError, usageError } from '../errors.js';
+import type { Run } from '../framework.js';
+import type { Session } from '../session.js';
+
+async function setDomains(s: Session, app: string, domains: string[]): Promise<void> {
+  await s.kube.mergePatch(Resources.App, s.namespace, app, { spec: { domains } });
+}
+
+export const domains: Run = async (s, _args, flags) => {
+  const app = await s.app();
+  const custom = app.spec.domains ?? [];
+  const host = app.status?.url ? new URL(app.status.url).host : undefined;
+  if (flags.json) return void s.out.json({ default: host ?? null, custom });
+  s.out.header(`${app.metadata.name} Default Domain`);
+  s.out.line(host ?? '(none yet: the app has no web process)');
+  if (custom.length) {
+    s.out.line();
+    s.out.header(`${app.metadata.name} Custom Domains`);
+    for (const d of custom) s.out.line(d);
+  }
+};
+
+export const domainsAdd: Run = async (s, args) => {
+  const host = args[0]?.toLowerCase();
+  if (!host || args.length !== 1) throw usageError('Usage: kubectl dyno domains:add HOSTNAME');
+  if (!new RegExp(HOSTNAME_PATTERN).test(host)) throw usageError(`${host} is not a valid host name.`);
+  const app = await s.app();
+  const list = app.spec.domains ?? [];
+  if (list.includes(host)) throw new CliError(`${host} is already added to ${app.metadata.name}.`);
+  s.out.note(`Adding ${host} to ${s.out.app(app.metadata.name!)}...`);
+  await setDomains(s, app.metadata.name!, [...list, host]);
+  s.out.note(`Adding ${host} to ${s.out.app(app.metadata.name!)}... done`);
+  s.out.note(`Point ${host}'s DNS at your cluster's ingress to route it.`);
+};
+
+export const domainsRemove: Run = async (s, args) => {
+  const host = args[0]?.toLowerCase();
+  if (!host || args.length !== 1) throw usageError('Usage: kubectl dyno domains:remove HOSTNAME');
+  const app = await s.app();
+  const list = app.spec.domains ?? [];
+  if (!list.includes(host)) throw new CliError(`${host} is not a domain of ${app.metadata.name}.`);
+  s.out.note(`Removing ${host} from ${s.out.app(app.metadata.name!)}...`);
+  await setDomains(s, app.metadata.name!, list.filter((d) => d !== host));
+  s.out.note(`Removing ${host} from ${s.out.app(app.metadata.name!)}... done`);
+};
+
+export const maintenance: Run = async (s) => {
+  s.out.line((await s.app()).spec.maintenance ? 'on' : 'off');
+};
+
+const setMaintenance = (on: boolean): Run => async (s) => {
+  const app = (await s.app()).metadata.name!;
+  s.out.note(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${s.out.app(app)}...`);
+  await s.kube.mergePatch(Resources.App, s.namespace, app, { spec: { maintenance: on } });
+  s.out.note(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${s.out.app(app)}... done`);
+};
+export const maintenanceOn = setMaintenance(true);
+export const maintenanceOff = setMaintenance(false);
+
+export const open: Run = async (s, args) => {
+  const app = await s.app();
+  if (!app.status?.url) throw new CliError(`${app.metadata.name} has no URL yet: it needs a release with a web process.`);
+  const url = new URL(args[0] ?? '/', app.status.url).toString();
+  const browser = process.env.BROWSER;
+  if (browser && process.stdout.isTTY) {
+    const { spawn } = await import('node:child_process');
+    spawn(browser, [url], { stdio: 'ignore', detached: true }).unref();
+  }
+  s.out.line(url);
+};

@@ -1,0 +1,135 @@
+// ps, ps:scale (scale), ps:restart (restart), ps:type: dynos and their formation.
+// Imported only when one of them runs; commands/ps.ts holds their flags and help.
+import type { Formation, ProcessFormation } from '../../api/formation.js';
+import { names } from '../../api/names.js';
+import { DEFAULT_DYNO_SIZE, DYNO_SIZES, MAX_QUANTITY, type DynoSize } from '../../api/sizes.js';
+import { Resources } from '../../k8s/resources.js';
+import { currentRelease, currentReleaseOf, dynosOf, formationOf, processTypesOf, releasesOf } from '../apps-data.js';
+import { CliError, EXIT, usageError } from '../errors.js';
+import type { Run } from '../framework.js';
+import { sentence, when } from '../output.js';
+import type { Session } from '../session.js';
+
+/** Heroku writes sizes as Standard-1X. */
+const sizeName = (s: string) => s.split('-').map((p) => (/^\d+x$/.test(p) ? p.toUpperCase() : p[0]!.toUpperCase() + p.slice(1))).join('-');
+
+async function slugTypes(s: Session, app: string): Promise<{ types: Record<string, string>; formation: Formation | undefined }> {
+  const a = await s.app(app);
+  const [releases, formation] = await Promise.all([releasesOf(s, app), formationOf(s, app)]);
+  const current = currentRelease(a, releases);
+  if (!current) throw new CliError(`${app} has no release yet: push code (git push dynokube main) or set a prebuilt image first.`);
+  const types = { ...processTypesOf(current) };
+  delete types.release;
+  return { types, formation };
+}
+
+export const ps: Run = async (s, args, flags) => {
+  const a = await s.app();
+  const app = a.metadata.name!;
+  const [dynos, formation, current] = await Promise.all([dynosOf(s, app, ['dyno', 'one-off']), formationOf(s, app), currentReleaseOf(s, a)]);
+  const types = processTypesOf(current);
+  const shown = dynos.filter((d) => !args.length || args.includes(d.type));
+  const commandOf = (d: (typeof shown)[number]) => (d.type === 'run' ? d.pod.spec?.containers[0]?.command?.at(-1) : types[d.type]) ?? null;
+  if (flags.json) {
+    return void s.out.json(shown.map((d) => ({ name: d.name, type: d.type, state: d.state, since: d.since ?? null, pod: d.pod.metadata.name, release: Number(d.pod.metadata.labels?.['dynokube.dev/release'] ?? 0), size: formation?.spec.processes[d.type]?.size ?? DEFAULT_DYNO_SIZE, command: commandOf(d) })));
+  }
+  if (!shown.length) {
+    s.out.line(`No dynos on ${s.out.app(app)}`);
+    return;
+  }
+  const byType = new Map<string, typeof shown>();
+  for (const d of shown) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
+  for (const [type, list] of byType) {
+    if (type === 'run') {
+      s.out.header(`run: one-off processes (${list.length})`);
+      for (const d of list) s.out.line(`${d.name}: ${d.state}${d.since ? ` ${when(d.since)}` : ''}: ${commandOf(d) ?? ''}`);
+      s.out.line();
+      continue;
+    }
+    const size = formation?.spec.processes[type]?.size ?? DEFAULT_DYNO_SIZE;
+    s.out.header(`${type} (${sizeName(size)}): ${types[type] ?? '(not in the current release)'} (${list.length})`);
+    for (const d of list) s.out.line(`${d.name}: ${d.state}${d.since ? ` ${when(d.since)}` : ''}`);
+    s.out.line();
+  }
+};
+
+interface ScaleChange {
+  type: string;
+  quantity?: number;
+  delta?: number;
+  size?: DynoSize;
+}
+
+/** `web=3`, `web=3:standard-2x`, `web+2`, `worker-1`, `web=standard-2x`. */
+export function parseScale(arg: string): ScaleChange {
+  const m = /^([a-z0-9][a-z0-9-]*)(?:=(\d+)?(?::?([a-z0-9-]+))?|([+-]\d+))$/.exec(arg);
+  if (!m || (m[2] === undefined && m[3] === undefined && m[4] === undefined)) throw usageError(`${arg} is not TYPE=N, TYPE=N:SIZE, TYPE+N or TYPE-N.`);
+  const size = m[3];
+  if (size !== undefined && !(DYNO_SIZES as readonly string[]).includes(size)) throw usageError(`Unknown dyno size ${size}: sizes are ${DYNO_SIZES.join(', ')}.`);
+  return { type: m[1]!, ...(m[2] !== undefined ? { quantity: Number(m[2]) } : {}), ...(m[4] !== undefined ? { delta: Number(m[4]) } : {}), ...(size ? { size: size as DynoSize } : {}) };
+}
+
+async function applyFormation(s: Session, app: string, changes: ScaleChange[]): Promise<Record<string, ProcessFormation>> {
+  const { types, formation } = await slugTypes(s, app);
+  const processes: Record<string, ProcessFormation> = {};
+  for (const c of changes) {
+    if (!(c.type in types)) throw new CliError(`Couldn't find that process type (${c.type}). ${app} has: ${Object.keys(types).join(', ') || 'none'}.`, EXIT.notFound);
+    const now = formation?.spec.processes[c.type];
+    const currentQty = now?.quantity ?? (c.type === 'web' ? 1 : 0);
+    const quantity = c.quantity ?? (c.delta !== undefined ? currentQty + c.delta : currentQty);
+    if (quantity < 0 || quantity > MAX_QUANTITY) throw usageError(`Cannot scale ${c.type} to ${quantity}: between 0 and ${MAX_QUANTITY}.`);
+    processes[c.type] = { quantity, size: c.size ?? now?.size ?? DEFAULT_DYNO_SIZE };
+  }
+  await s.kube.mergePatch(Resources.Formation, s.namespace, names.formation(app), { spec: { processes } });
+  return processes;
+}
+
+export const psScale: Run = async (s, args) => {
+  if (!args.length) throw usageError('Usage: kubectl dyno ps:scale TYPE=N [TYPE=N...], e.g. web=2 worker=1:standard-2x');
+  const changes = args.map(parseScale);
+  const app = (await s.app()).metadata.name!;
+  s.out.note('Scaling dynos...');
+  const result = await applyFormation(s, app, changes);
+  s.out.note(`Scaling dynos... done, now running ${sentence(Object.entries(result).map(([t, p]) => `${t} at ${p.quantity}:${sizeName(p.size ?? DEFAULT_DYNO_SIZE)}`))}`);
+};
+
+export const psType: Run = async (s, args, flags) => {
+  const app = (await s.app()).metadata.name!;
+  if (args.length) {
+    const changes = args.map((a) => {
+      const [type, size] = a.split('=');
+      if (!type || !size) throw usageError(`${a} is not TYPE=SIZE.`);
+      return parseScale(`${type}=${size}`);
+    });
+    await applyFormation(s, app, changes);
+  }
+  const { types, formation } = await slugTypes(s, app);
+  const rows = Object.keys(types).sort().map((t) => {
+    const p = formation?.spec.processes[t];
+    return { type: t, size: p?.size ?? DEFAULT_DYNO_SIZE, quantity: p?.quantity ?? (t === 'web' ? 1 : 0) };
+  });
+  if (flags.json) return void s.out.json(rows);
+  s.out.table([['Type', 'Size', 'Qty'], ...rows.map((r) => [r.type, sizeName(r.size), String(r.quantity)])]);
+};
+
+export const psRestart: Run = async (s, args) => {
+  const app = (await s.app()).metadata.name!;
+  const target = args[0];
+  if (target && target.includes('.')) {
+    const dyno = (await dynosOf(s, app)).find((d) => d.name === target);
+    if (!dyno) throw new CliError(`Couldn't find dyno ${target}. kubectl dyno ps lists them.`, EXIT.notFound);
+    s.out.note(`Restarting ${target} dyno on ${s.out.app(app)}...`);
+    await s.kube.delete(Resources.Pod, s.namespace, dyno.pod.metadata.name!);
+    s.out.note(`Restarting ${target} dyno on ${s.out.app(app)}... done`);
+    return;
+  }
+  const { types } = await slugTypes(s, app);
+  if (target && !(target in types)) throw new CliError(`Couldn't find that process type (${target}).`, EXIT.notFound);
+  const restart = target ? [target] : Object.keys(types);
+  s.out.note(`Restarting ${target ? `${target} ` : ''}dynos on ${s.out.app(app)}...`);
+  const at = new Date().toISOString();
+  for (const t of restart) {
+    await s.kube.mergePatch(Resources.Deployment, s.namespace, names.deployment(app, t), { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } });
+  }
+  s.out.note(`Restarting ${target ? `${target} ` : ''}dynos on ${s.out.app(app)}... done`);
+};
