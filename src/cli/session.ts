@@ -19,8 +19,17 @@ export const CLUSTER_INFO = { namespace: 'kube-public', name: 'dynokube' };
 export interface ClusterInfo {
   gitUrl?: string;
   baseDomain?: string;
+  urlScheme?: string;
+  /** The port apps answer on, when not the scheme's own. */
+  urlPort?: string;
   /** The Secret dynos pull slugs with, for one-off dynos made here. */
   imagePullSecret?: string;
+}
+
+/** Where an app will answer, as the operator will write it in the App's status. */
+export function webUrl(info: ClusterInfo, app: string): string | undefined {
+  if (!info.baseDomain) return undefined;
+  return `${info.urlScheme ?? 'http'}://${app}.${info.baseDomain}${info.urlPort ? `:${info.urlPort}` : ''}/`;
 }
 
 export const DEFAULT_REMOTE = 'dynokube';

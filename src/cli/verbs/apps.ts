@@ -15,7 +15,7 @@ import { attachmentsOf, formationOf, releasesOf } from '../apps-data.js';
 import { confirmByName } from '../confirm.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
-import { DEFAULT_REMOTE, type Session } from '../session.js';
+import { DEFAULT_REMOTE, webUrl, type Session } from '../session.js';
 import { provisionAddon } from './addons.js';
 
 const ADJECTIVES = ['sharp', 'quiet', 'rapid', 'shining', 'frozen', 'polar', 'hidden', 'gentle', 'calm', 'stark'];
@@ -96,7 +96,7 @@ export const appsCreate: Run = async (s, args, flags) => {
   }
   if (setup) await applyAppJson(s, name, setup);
   const info = await s.clusterInfo();
-  const web = info.baseDomain ? `http://${name}.${info.baseDomain}/` : '';
+  const web = webUrl(info, name) ?? '';
   const git = (await s.gitUrl(name)) ?? '';
   const remote = (flags.remote as string | undefined) ?? DEFAULT_REMOTE;
   const added = git && !flags['no-remote'] ? setGitRemote(remote, git) : false;

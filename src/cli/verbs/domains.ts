@@ -1,5 +1,6 @@
 // domains, domains:add, domains:remove, maintenance, maintenance:on, maintenance:off, open
 // Imported only when one of them runs; commands/domains.ts holds their flags and help.
+import { openInBrowser } from '../browser.js';
 import { HOSTNAME_PATTERN } from '../../api/names.js';
 import { Resources } from '../../k8s/resources.js';
 import { CliError, usageError } from '../errors.js';
@@ -65,10 +66,6 @@ export const open: Run = async (s, args) => {
   const app = await s.app();
   if (!app.status?.url) throw new CliError(`${app.metadata.name} has no URL yet: it needs a release with a web process.`);
   const url = new URL(args[0] ?? '/', app.status.url).toString();
-  const browser = process.env.BROWSER;
-  if (browser && process.stdout.isTTY) {
-    const { spawn } = await import('node:child_process');
-    spawn(browser, [url], { stdio: 'ignore', detached: true }).unref();
-  }
+  await openInBrowser(url);
   s.out.line(url);
 };
