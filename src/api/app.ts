@@ -2,9 +2,16 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Conditions, ObservedGeneration } from './conditions.js';
 import { APP_NAME_PATTERN, HOSTNAME_PATTERN, PROCESS_TYPE_MAX, PROCESS_TYPE_PATTERN } from './names.js';
 import type { KindDefinition, KubeObject } from './kind.js';
-import { StringEnum, StringMap, cel } from './schema.js';
+import { StringMap, cel } from './schema.js';
 
-export const STACKS = ['heroku-24'] as const;
+/** The stack dynokube's own images make: Debian 12 (bookworm). A cluster may offer others. */
+export const DEFAULT_STACK = 'debian-12';
+
+export const Stack = Type.String({
+  maxLength: 63,
+  pattern: PROCESS_TYPE_PATTERN,
+  description: `The stack: the run image slugs are layered on and the image builds run in, by the name the cluster's operator gave them (dynokube's own is ${DEFAULT_STACK}). Empty means the cluster's default.`,
+});
 
 /** Buildpacks by URL (git or tarball) or by a built-in name such as heroku/python. */
 export const BUILDPACK_PATTERN = '^(https?://[^\\s]+|[a-z0-9-]+/[a-z0-9-]+)$';
@@ -28,7 +35,7 @@ export const AppName = Type.String({ minLength: 3, maxLength: 30, pattern: APP_N
 
 export const AppSpec = Type.Object(
   {
-    stack: Type.Optional(StringEnum(STACKS, { default: 'heroku-24', description: 'The stack: base image the slug runs on.' })),
+    stack: Type.Optional(Stack),
     buildpacks: Type.Optional(Buildpacks),
     domains: Type.Optional(
       Type.Array(Type.String({ maxLength: 253, pattern: HOSTNAME_PATTERN }), {
@@ -43,6 +50,11 @@ export const AppSpec = Type.Object(
       Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\s]+$', description: 'A prebuilt image to deploy instead of git pushes (the GitOps path): changing it makes a new release.' }),
     ),
     processTypes: Type.Optional(ProcessTypes),
+    postdeploy: Type.Optional(Type.String({
+      minLength: 1,
+      maxLength: 4096,
+      description: 'A command run once, as a one-off dyno, after the app\'s first release: app.json\'s scripts.postdeploy (seeding a database, say).',
+    })),
   },
   cel(
     { rule: '!has(self.processTypes) || has(self.image)', message: 'processTypes is only for a prebuilt image: set spec.image too', fieldPath: '.processTypes' },

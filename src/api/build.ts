@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AppName, Buildpacks, ProcessTypes, STACKS } from './app.js';
+import { AppName, Buildpacks, ProcessTypes, Stack } from './app.js';
 import { Conditions, ObservedGeneration } from './conditions.js';
 import type { KindDefinition, KubeObject } from './kind.js';
 import { COMMIT_PATTERN } from './names.js';
@@ -21,7 +21,7 @@ export const BuildSpec = Type.Object(
     ),
     logUrl: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://', description: 'Where the builder streams its log: the receiver, which relays it to the pusher.' })),
     buildpacks: Type.Optional(Buildpacks),
-    stack: Type.Optional(StringEnum(STACKS, { description: 'The stack to build on; the App\'s when empty.' })),
+    stack: Type.Optional(Stack),
   },
   cel({ rule: 'self == oldSelf', message: 'a Build is immutable: push again to build again' }),
 );
@@ -40,7 +40,9 @@ export const BuildStatus = Type.Object({
   timings: Type.Optional(Type.Object({
     fetchSeconds: Type.Optional(Type.Number({ description: 'Fetching the source and the build cache.' })),
     compileSeconds: Type.Optional(Type.Number({ description: 'Running the buildpacks.' })),
-    packageManagerSeconds: Type.Optional(Type.Number({ description: 'The package manager\'s own time inside compile.' })),
+    runtimeSeconds: Type.Optional(Type.Number({ description: 'Installing the language runtime and package manager (Node.js, npm, uv...) inside compile.' })),
+    packageManagerSeconds: Type.Optional(Type.Number({ description: 'The package manager\'s own time inside compile: installing and pruning the dependencies.' })),
+    appSeconds: Type.Optional(Type.Number({ description: 'The app\'s own build steps inside compile: build scripts, collectstatic.' })),
     imageSeconds: Type.Optional(Type.Number({ description: 'Packing the slug and pushing the image.' })),
   }, { description: 'Where the build spent its time, as the builder measured it.' })),
   conditions: Type.Optional(Conditions),

@@ -45,8 +45,8 @@ export interface BuildResult {
   stack?: string;
   language?: string;
   error?: string;
-  /** Seconds spent in each step. */
-  timings?: { fetch?: number; compile?: number; packageManager?: number; image?: number };
+  /** Seconds spent in each step; runtime, packageManager and app are parts of compile, as the buildpacks measured them. */
+  timings?: { fetch?: number; compile?: number; runtime?: number; packageManager?: number; app?: number; image?: number };
 }
 
 /** The repository of an app's images in the registry. */

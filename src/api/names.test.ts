@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isAppName, isProcessType, names } from './names.js';
+import { dynoName, isAppName, isProcessType, names, processTypeName } from './names.js';
 
 describe('app names', () => {
   it.each(['myapp', 'my-app-2', 'abc', 'a'.repeat(30)])('accepts %s', (n) => expect(isAppName(n)).toBe(true));
@@ -7,8 +7,10 @@ describe('app names', () => {
 });
 
 describe('process types', () => {
-  it.each(['web', 'worker', 'release', 'clock-2', '1st'])('accepts %s', (t) => expect(isProcessType(t)).toBe(true));
-  it.each(['Web', 'my web', 'my_worker', '-web', 'web-', 'x'.repeat(31), ''])('rejects %j', (t) => expect(isProcessType(t)).toBe(false));
+  it.each(['web', 'worker', 'release', 'clock-2', '1st', 'x'.repeat(63)])('accepts %s', (t) => expect(isProcessType(t)).toBe(true));
+  it.each(['Web', 'my web', 'my_worker', '-web', 'web-', 'x'.repeat(64), ''])('rejects %j', (t) => expect(isProcessType(t)).toBe(false));
+  it.each([['celery_worker', 'celery-worker'], ['Worker', 'worker'], [' web', 'web'], ['web', 'web']])('maps the Procfile\'s %s to %s', (given, name) => expect(processTypeName(given)).toBe(name));
+  it.each([['celery_worker.2', 'celery-worker.2'], ['Worker', 'worker'], ['web.abc12', 'web.abc12']])('maps the dyno %s to %s', (given, name) => expect(dynoName(given)).toBe(name));
 });
 
 describe('child names', () => {
@@ -16,7 +18,8 @@ describe('child names', () => {
     const app = 'a'.repeat(30);
     expect(names.release('myapp', 12)).toBe('myapp-v12');
     expect(names.configSecret('myapp')).toBe('myapp-config');
-    expect(names.deployment(app, 'x'.repeat(30)).length).toBeLessThanOrEqual(63);
+    // A Deployment's name is a DNS subdomain; the type alone is a label (the container's name).
+    expect(names.deployment(app, 'x'.repeat(63)).length).toBeLessThanOrEqual(253);
     expect(names.release(app, 2147483647).length).toBeLessThanOrEqual(63);
   });
 });

@@ -5,9 +5,10 @@
 export const APP_NAME_PATTERN = '^[a-z][a-z0-9-]{1,28}[a-z0-9]$';
 export const APP_NAME_MAX = 30;
 
-/** Process types become Deployment and label names, so a Procfile type must be a lowercase DNS label. */
+/** Process types name Deployments, containers and labels, so each is a lowercase DNS label: the
+ *  Cloud Native Buildpacks Procfile spec's keys (1 to 63 characters). */
 export const PROCESS_TYPE_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-export const PROCESS_TYPE_MAX = 30;
+export const PROCESS_TYPE_MAX = 63;
 
 /** Config var names as a shell and Heroku accept them. */
 export const CONFIG_VAR_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
@@ -28,6 +29,19 @@ export const COMMIT_PATTERN = '^([0-9a-f]{40}|[0-9a-f]{64})$';
 export const isAppName = (s: string): boolean => s.length <= APP_NAME_MAX && new RegExp(APP_NAME_PATTERN).test(s);
 export const isProcessType = (s: string): boolean =>
   s.length <= PROCESS_TYPE_MAX && new RegExp(PROCESS_TYPE_PATTERN).test(s);
+
+/**
+ * The name a Procfile's type has here: Heroku accepts `celery_worker` and `Worker`, Kubernetes
+ * names do not, so (as the CNB Procfile spec allows) `_` becomes `-` and capitals lowercase.
+ * Every CLI verb maps the names it is given the same way, so either spelling works.
+ */
+export const processTypeName = (s: string): string => s.trim().replace(/_/g, '-').toLowerCase();
+
+/** A dyno's name (`celery_worker.2`) or a process type, with the type mapped as processTypeName does. */
+export const dynoName = (s: string): string => {
+  const dot = s.indexOf('.');
+  return dot < 0 ? processTypeName(s) : `${processTypeName(s.slice(0, dot))}${s.slice(dot)}`;
+};
 
 /** Deterministic child names: one place, so the operator, CLI and tests agree. */
 export const names = {
