@@ -1,5 +1,6 @@
 // What a cluster operator can tune, from flags or the environment (the Helm chart sets these).
 import type { AddonService } from '../api/addon.js';
+import { DEFAULT_STACK } from '../api/app.js';
 import { ROLLOUT_DEADLINE_SECONDS } from '../k8s/dyno.js';
 import { DEFAULT_SIZE_RESOURCES, DYNO_SIZES, type DynoSize, type SizeResources } from '../api/sizes.js';
 
@@ -31,8 +32,11 @@ export interface Settings {
   registryInsecure: boolean;
   /** host[:port] nodes pull slug images from, when it differs from the push address. */
   pullRegistry?: string;
-  /** repository:tag of each stack's run image in that registry. */
-  runImages: Record<string, string>;
+  /** The stacks apps may build on, by name: the run image slugs are layered on (repository:tag
+   *  in that registry) and the image builds run in (the builder's when unset). */
+  stacks: Record<string, StackImages>;
+  /** The stack of an app that names none. */
+  defaultStack: string;
   /** Heroku's limit on slug compilation. */
   buildTimeoutSeconds: number;
   /** A docker-registry Secret (in each app namespace) that dynos pull slugs with. */
@@ -48,6 +52,11 @@ export interface Settings {
   addonStorageClass?: string;
 }
 
+export interface StackImages {
+  runImage: string;
+  buildImage?: string;
+}
+
 export const DEFAULT_SETTINGS: Settings = {
   baseDomain: 'dynokube.localhost',
   urlScheme: 'http',
@@ -61,7 +70,8 @@ export const DEFAULT_SETTINGS: Settings = {
   builderImage: 'dynokube/builder:latest',
   registry: 'dynokube-registry.dynokube-system.svc.cluster.local:5000',
   registryInsecure: true,
-  runImages: { 'heroku-24': 'dynokube/stack-heroku-24:run' },
+  stacks: { [DEFAULT_STACK]: { runImage: `dynokube/stack-${DEFAULT_STACK}:run` } },
+  defaultStack: DEFAULT_STACK,
   buildTimeoutSeconds: 25 * 60,
   addonImages: {},
 };
@@ -98,7 +108,18 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   if (env.DYNOKUBE_REGISTRY) s.registry = env.DYNOKUBE_REGISTRY;
   if (env.DYNOKUBE_REGISTRY_INSECURE) s.registryInsecure = env.DYNOKUBE_REGISTRY_INSECURE === 'true';
   if (env.DYNOKUBE_PULL_REGISTRY) s.pullRegistry = env.DYNOKUBE_PULL_REGISTRY;
-  if (env.DYNOKUBE_RUN_IMAGE) s.runImages = { ...s.runImages, 'heroku-24': env.DYNOKUBE_RUN_IMAGE };
+  if (env.DYNOKUBE_STACKS) {
+    // JSON: {"debian-12": {"runImage": "dynokube/stack-debian-12:run", "buildImage": "..."}, ...}
+    const parsed = JSON.parse(env.DYNOKUBE_STACKS) as Record<string, StackImages>;
+    for (const [name, images] of Object.entries(parsed)) {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new Error(`DYNOKUBE_STACKS: ${JSON.stringify(name)} is not a stack name (lowercase letters, digits and dashes)`);
+      if (!images?.runImage) throw new Error(`DYNOKUBE_STACKS: stack ${name} needs a runImage`);
+    }
+    s.stacks = parsed;
+  }
+  if (env.DYNOKUBE_DEFAULT_STACK) s.defaultStack = env.DYNOKUBE_DEFAULT_STACK;
+  if (env.DYNOKUBE_RUN_IMAGE) s.stacks = { ...s.stacks, [s.defaultStack]: { ...s.stacks[s.defaultStack], runImage: env.DYNOKUBE_RUN_IMAGE } };
+  if (!s.stacks[s.defaultStack]) throw new Error(`DYNOKUBE_DEFAULT_STACK: ${s.defaultStack} is not one of the stacks (${Object.keys(s.stacks).join(', ')})`);
   s.buildTimeoutSeconds = int('DYNOKUBE_BUILD_TIMEOUT_SECONDS', 1) ?? s.buildTimeoutSeconds;
   if (env.DYNOKUBE_IMAGE_PULL_SECRET) s.imagePullSecret = env.DYNOKUBE_IMAGE_PULL_SECRET;
   if (env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET) s.registryCredentialsSecret = env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET;

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { App } from '../../api/app.js';
 import type { Build } from '../../api/build.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
-import { buildJob } from './build.js';
+import { buildJob, unknownStack } from './build.js';
 
 const app: App = { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: 'shop', namespace: 'ns', uid: 'a' }, spec: { buildpacks: ['heroku/python'] } };
 const build: Build = {
@@ -15,10 +15,23 @@ describe('the build Job', () => {
     const job = buildJob(build, app, { ...DEFAULT_SETTINGS, registry: 'reg:5000', builderImage: 'b:1' });
     const c = job.spec!.template.spec!.containers[0]!;
     const env = Object.fromEntries(c.env!.map((e) => [e.name, e.value]));
-    expect(env).toMatchObject({ DYNOKUBE_APP: 'shop', DYNOKUBE_COMMIT: 'a'.repeat(40), DYNOKUBE_BUILDPACKS: 'heroku/python', DYNOKUBE_REGISTRY: 'reg:5000', DYNOKUBE_RUN_IMAGE: 'dynokube/stack-heroku-24:run' });
+    expect(env).toMatchObject({ DYNOKUBE_APP: 'shop', DYNOKUBE_COMMIT: 'a'.repeat(40), DYNOKUBE_BUILDPACKS: 'heroku/python', DYNOKUBE_REGISTRY: 'reg:5000', DYNOKUBE_RUN_IMAGE: 'dynokube/stack-debian-12:run', DYNOKUBE_STACK: 'debian-12' });
     expect(c.image).toBe('b:1');
     expect(job.metadata!.ownerReferences![0]).toMatchObject({ kind: 'Build', name: 'shop-1a2b3c4-abcdef' });
     expect(job.spec!.backoffLimit).toBe(0);
+  });
+
+  it('runs in the stack\'s build image when the cluster names one, with its run image', () => {
+    const settings = { ...DEFAULT_SETTINGS, stacks: { ...DEFAULT_SETTINGS.stacks, 'ubuntu-24': { runImage: 'stacks/ubuntu-24:run', buildImage: 'stacks/ubuntu-24:build' } } };
+    const job = buildJob(build, { ...app, spec: { ...app.spec, stack: 'ubuntu-24' } }, settings);
+    const c = job.spec!.template.spec!.containers[0]!;
+    expect(c.image).toBe('stacks/ubuntu-24:build');
+    expect(c.env).toEqual(expect.arrayContaining([{ name: 'DYNOKUBE_STACK', value: 'ubuntu-24' }, { name: 'DYNOKUBE_RUN_IMAGE', value: 'stacks/ubuntu-24:run' }]));
+  });
+
+  it('says which stacks there are when an app names another', () => {
+    expect(unknownStack(build, { ...app, spec: { stack: 'heroku-24' } }, DEFAULT_SETTINGS)).toBe('the stack heroku-24 is not offered by this cluster (its stacks: debian-12): set the App\'s spec.stack to one of them, or remove it for debian-12');
+    expect(unknownStack(build, app, DEFAULT_SETTINGS)).toBeUndefined();
   });
 
   it('takes push credentials from a Secret, never from its spec', () => {

@@ -12,8 +12,18 @@ import { ownedBy } from './owner.js';
 
 export const buildJobName = (build: Build): string => build.metadata.name!;
 
+/** The stack a build uses: its own, the App's, else the cluster's default. */
+export const stackOf = (build: Build, app: App, settings: Settings): string => build.spec.stack ?? app.spec.stack ?? settings.defaultStack;
+
+/** Why a build cannot start, when its stack is not one this cluster offers. */
+export function unknownStack(build: Build, app: App, settings: Settings): string | undefined {
+  const stack = stackOf(build, app, settings);
+  if (settings.stacks[stack]) return undefined;
+  return `the stack ${stack} is not offered by this cluster (its stacks: ${Object.keys(settings.stacks).join(', ')}): set the App's spec.stack to one of them, or remove it for ${settings.defaultStack}`;
+}
+
 export function buildEnv(build: Build, app: App, settings: Settings): V1EnvVar[] {
-  const stack = build.spec.stack ?? app.spec.stack ?? 'heroku-24';
+  const stack = stackOf(build, app, settings);
   const vars: Record<string, string> = {
     [BuilderEnv.app]: build.spec.app,
     [BuilderEnv.namespace]: build.metadata.namespace!,
@@ -26,7 +36,7 @@ export function buildEnv(build: Build, app: App, settings: Settings): V1EnvVar[]
     [BuilderEnv.registry]: settings.registry,
     [BuilderEnv.registryInsecure]: String(settings.registryInsecure),
     [BuilderEnv.pullRegistry]: settings.pullRegistry ?? '',
-    [BuilderEnv.runImage]: settings.runImages[stack] ?? '',
+    [BuilderEnv.runImage]: settings.stacks[stack]?.runImage ?? '',
     [BuilderEnv.buildDir]: BUILD_DIR,
     [BuilderEnv.cacheDir]: CACHE_DIR,
     [BuilderEnv.envDir]: ENV_DIR,
@@ -64,7 +74,7 @@ export function buildJob(build: Build, app: App, settings: Settings): V1Job {
           securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
             name: 'build',
-            image: settings.builderImage,
+            image: settings.stacks[stackOf(build, app, settings)]?.buildImage || settings.builderImage,
             env: buildEnv(build, app, settings),
             terminationMessagePolicy: 'File',
             resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },

@@ -9,7 +9,7 @@ import { setCondition, type ConditionInput } from '../../k8s/conditions.js';
 import { Resources } from '../../k8s/resources.js';
 import type { Job, Pod } from '../../k8s/types.js';
 import type { Ctx } from '../context.js';
-import { buildJob, buildJobName } from '../desired/build.js';
+import { buildJob, buildJobName, unknownStack } from '../desired/build.js';
 import { appUrl } from '../desired/web.js';
 import type { BuiltSlug } from './releases.js';
 import { announce, writeStatus } from './status.js';
@@ -51,6 +51,11 @@ export async function reconcileBuilds(ctx: Ctx, app: App, builds: Build[], relea
     const job = ctx.world.jobs.get(b.metadata.namespace!, buildJobName(b));
     const base: BuildStatus = { ...b.status, startedAt: b.status?.startedAt ?? now() };
     if (!job) {
+      const refused = unknownStack(b, app, ctx.settings);
+      if (refused) {
+        await setStatus(ctx, b, { ...base, phase: 'Failed', finishedAt: now() }, { type: ConditionType.Ready, status: 'False', reason: 'BuildFailed', message: refused });
+        continue;
+      }
       await ctx.applier.ensure(Resources.Job, buildJob(b, app, ctx.settings) as never);
       await setStatus(ctx, b, { ...base, phase: 'Building' }, { type: ConditionType.Ready, status: 'False', reason: 'Building', message: 'the build is running' });
       continue;
@@ -67,7 +72,9 @@ export async function reconcileBuilds(ctx: Ctx, app: App, builds: Build[], relea
       const timings = {
         ...(t.fetch !== undefined ? { fetchSeconds: t.fetch } : {}),
         ...(t.compile !== undefined ? { compileSeconds: t.compile } : {}),
+        ...(t.runtime !== undefined ? { runtimeSeconds: t.runtime } : {}),
         ...(t.packageManager !== undefined ? { packageManagerSeconds: t.packageManager } : {}),
+        ...(t.app !== undefined ? { appSeconds: t.app } : {}),
         ...(t.image !== undefined ? { imageSeconds: t.image } : {}),
       };
       await setStatus(ctx, b, { ...base, phase: 'Succeeded', image: r.image, processTypes: r.processTypes ?? {}, ...(r.stack ? { stack: r.stack } : {}), timings, finishedAt: now() },
