@@ -1,6 +1,9 @@
-// Heroku's Procfile format: `<type>: <command>` per line, with comments and blank lines. Process
-// types become Kubernetes names here, so each must be a lowercase DNS label, and unique.
-import { PROCESS_TYPE_MAX, isProcessType } from '../api/names.js';
+// The Procfile, read as the Cloud Native Buildpacks Procfile spec says: `<type>: <command>` per
+// line, comments and blank lines. Types become Kubernetes names, so they are lowercase DNS labels
+// of at most 63 characters; what Heroku also accepts (`celery_worker`, `Worker`, a leading space)
+// is mapped to such a name with a warning, and a type given twice keeps its last command, warned.
+// Commands are kept as written: colons, quotes and all.
+import { PROCESS_TYPE_MAX, isProcessType, processTypeName } from '../api/names.js';
 
 export type ProcessTypes = Record<string, string>;
 
@@ -11,25 +14,35 @@ export class ProcfileError extends Error {
   }
 }
 
-const LINE = /^([^:\s]+)\s*:\s*(.*)$/;
+export interface Procfile {
+  types: ProcessTypes;
+  warnings: string[];
+}
 
-export function parseProcfile(text: string): ProcessTypes {
+const LINE = /^(\s*)([^:]*):[ \t]*(.*)$/;
+
+export function parseProcfile(text: string): Procfile {
   const types: ProcessTypes = {};
+  const warnings: string[] = [];
   const seen = new Map<string, number>();
   text.split(/\r?\n/).forEach((raw, i) => {
     const n = i + 1;
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
+    const line = raw.trimEnd();
+    if (!line.trim() || line.trimStart().startsWith('#')) return;
     const m = LINE.exec(line);
     if (!m) throw new ProcfileError(n, `expected "<process type>: <command>", got ${JSON.stringify(raw)}`);
-    const [, type, command] = m as unknown as [string, string, string];
+    const [, indent, given, command] = m as unknown as [string, string, string, string];
+    const type = processTypeName(given);
     if (!isProcessType(type)) {
-      throw new ProcfileError(n, `process type ${JSON.stringify(type)} must be lowercase letters, digits and dashes (at most ${PROCESS_TYPE_MAX}), not starting or ending with a dash, because it names Kubernetes objects`);
+      throw new ProcfileError(n, `process type ${JSON.stringify(given)} must be letters, digits, dashes or underscores (at most ${PROCESS_TYPE_MAX}), not starting or ending with a dash, because it names Kubernetes objects`);
     }
-    if (seen.has(type)) throw new ProcfileError(n, `process type ${type} is already defined on line ${seen.get(type)}`);
-    if (!command.trim()) throw new ProcfileError(n, `process type ${type} has no command`);
+    if (!command) throw new ProcfileError(n, `process type ${given} has no command`);
+    if (indent) warnings.push(`Procfile line ${n}: the process type ${given} is indented; remove the spaces before it`);
+    if (type !== given) warnings.push(`Procfile line ${n}: process type ${given} is named ${type} here (Kubernetes names are lowercase letters, digits and dashes); kubectl dyno accepts either name`);
+    const before = seen.get(type);
+    if (before) warnings.push(`Procfile line ${n}: process type ${type} is already defined on line ${before}; the command on line ${n} is used`);
     seen.set(type, n);
-    types[type] = command.trim();
+    types[type] = command;
   });
-  return types;
+  return { types, warnings };
 }

@@ -13,8 +13,10 @@ describe('ps:scale arguments', () => {
     ['web=standard-2x', { type: 'web', size: 'standard-2x' }],
     ['web+2', { type: 'web', delta: 2 }],
     ['clock-1', { type: 'clock', delta: -1 }],
+    ['celery_worker=2', { type: 'celery-worker', quantity: 2 }],
+    ['Worker=1:Standard-2X', { type: 'worker', quantity: 1, size: 'standard-2x' }],
   ])('%s', (arg, want) => expect(parseScale(arg)).toEqual(want));
-  it.each(['web', '=3', 'web=3:huge', 'Web=1', 'web=x'])('refuses %s', (arg) => expect(() => parseScale(arg)).toThrow());
+  it.each(['web', '=3', 'web=3:huge', '_web=1', 'web=x'])('refuses %s', (arg) => expect(() => parseScale(arg)).toThrow());
 });
 
 describe('config:set arguments', () => {

@@ -2,6 +2,7 @@
 // `2026-11-23T06:28:13Z app[web.1]: ...`. --tail follows them, new dynos included.
 // Imported only when one of them runs; commands/logs.ts holds their flags and help.
 import { createInterface } from 'node:readline';
+import { dynoName } from '../../api/names.js';
 import { resourcePath, Resources } from '../../k8s/resources.js';
 import { ApiError } from '../../k8s/rest.js';
 import type { Pod } from '../../k8s/types.js';
@@ -66,7 +67,8 @@ export const logs: Run = async (s, _args, flags) => {
   if (!Number.isInteger(num) || num < 1) throw usageError('--num must be a positive number.');
   const source = (flags.source as string | undefined) ?? 'app';
   if (source !== 'app' && source !== 'build') throw usageError('--source is app or build.');
-  const srcs = await sources(s, app, source, flags.dyno as string | undefined);
+  const dyno = flags.dyno === undefined ? undefined : dynoName(flags.dyno as string);
+  const srcs = await sources(s, app, source, dyno);
   const lines = (await Promise.all(srcs.map((src) => readAll(s, src, num)))).flat();
   lines.sort((a, b) => a.at.localeCompare(b.at));
   for (const l of lines.slice(-num)) s.out.line(`${shortTime(l.at)} ${l.label}: ${l.text}`);
@@ -92,7 +94,7 @@ export const logs: Run = async (s, _args, flags) => {
   };
   const shown = new Set(srcs.filter((src) => src.pod.status?.phase === 'Running').map((src) => src.pod.metadata.uid!));
   while (!abort.signal.aborted) {
-    for (const src of await sources(s, app, source, flags.dyno as string | undefined)) {
+    for (const src of await sources(s, app, source, dyno)) {
       if (!followed.has(src.pod.metadata.uid!) && src.pod.status?.phase === 'Running') void follow(src, !shown.has(src.pod.metadata.uid!));
     }
     await new Promise((r) => setTimeout(r, 2000));

@@ -1,7 +1,7 @@
 // ps, ps:scale (scale), ps:restart (restart), ps:type: dynos and their formation.
 // Imported only when one of them runs; commands/ps.ts holds their flags and help.
 import type { Formation, ProcessFormation } from '../../api/formation.js';
-import { names } from '../../api/names.js';
+import { dynoName, names, processTypeName } from '../../api/names.js';
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, MAX_QUANTITY, type DynoSize } from '../../api/sizes.js';
 import { Resources } from '../../k8s/resources.js';
 import { currentRelease, currentReleaseOf, dynosOf, formationOf, processTypesOf, releasesOf } from '../apps-data.js';
@@ -28,7 +28,8 @@ export const ps: Run = async (s, args, flags) => {
   const app = a.metadata.name!;
   const [dynos, formation, current] = await Promise.all([dynosOf(s, app, ['dyno', 'one-off']), formationOf(s, app), currentReleaseOf(s, a)]);
   const types = processTypesOf(current);
-  const shown = dynos.filter((d) => !args.length || args.includes(d.type));
+  const wanted = args.map(processTypeName);
+  const shown = dynos.filter((d) => !wanted.length || wanted.includes(d.type));
   const commandOf = (d: (typeof shown)[number]) => (d.type === 'run' ? d.pod.spec?.containers[0]?.command?.at(-1) : types[d.type]) ?? null;
   if (flags.json) {
     return void s.out.json(shown.map((d) => ({ name: d.name, type: d.type, state: d.state, since: d.since ?? null, pod: d.pod.metadata.name, release: Number(d.pod.metadata.labels?.['dynokube.dev/release'] ?? 0), size: formation?.spec.processes[d.type]?.size ?? DEFAULT_DYNO_SIZE, command: commandOf(d) })));
@@ -62,11 +63,12 @@ interface ScaleChange {
 
 /** `web=3`, `web=3:standard-2x`, `web+2`, `worker-1`, `web=standard-2x`. */
 export function parseScale(arg: string): ScaleChange {
-  const m = /^([a-z0-9][a-z0-9-]*)(?:=(\d+)?(?::?([a-z0-9-]+))?|([+-]\d+))$/.exec(arg);
+  // The type as the Procfile writes it (celery_worker, Worker) or as it is named here (celery-worker).
+  const m = /^([A-Za-z0-9][A-Za-z0-9_-]*)(?:=(\d+)?(?::?([A-Za-z0-9-]+))?|([+-]\d+))$/.exec(arg);
   if (!m || (m[2] === undefined && m[3] === undefined && m[4] === undefined)) throw usageError(`${arg} is not TYPE=N, TYPE=N:SIZE, TYPE+N or TYPE-N.`);
-  const size = m[3];
+  const size = m[3]?.toLowerCase();
   if (size !== undefined && !(DYNO_SIZES as readonly string[]).includes(size)) throw usageError(`Unknown dyno size ${size}: sizes are ${DYNO_SIZES.join(', ')}.`);
-  return { type: m[1]!, ...(m[2] !== undefined ? { quantity: Number(m[2]) } : {}), ...(m[4] !== undefined ? { delta: Number(m[4]) } : {}), ...(size ? { size: size as DynoSize } : {}) };
+  return { type: processTypeName(m[1]!), ...(m[2] !== undefined ? { quantity: Number(m[2]) } : {}), ...(m[4] !== undefined ? { delta: Number(m[4]) } : {}), ...(size ? { size: size as DynoSize } : {}) };
 }
 
 async function applyFormation(s: Session, app: string, changes: ScaleChange[]): Promise<Record<string, ProcessFormation>> {
@@ -114,7 +116,7 @@ export const psType: Run = async (s, args, flags) => {
 
 export const psRestart: Run = async (s, args) => {
   const app = (await s.app()).metadata.name!;
-  const target = args[0];
+  const target = args[0] === undefined ? undefined : dynoName(args[0]);
   if (target && target.includes('.')) {
     const dyno = (await dynosOf(s, app)).find((d) => d.name === target);
     if (!dyno) throw new CliError(`Couldn't find dyno ${target}. kubectl dyno ps lists them.`, EXIT.notFound);
