@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { extract } from 'tar-stream';
 import { Readable } from 'node:stream';
-import { packLayer } from './layer.js';
+import { diffIdOf, packLayer } from './layer.js';
 
 async function tree(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'layer-src-'));
@@ -50,5 +50,17 @@ describe('packLayer', () => {
     const { raw } = await entries(a.file);
     expect(a.diffId).toBe(`sha256:${createHash('sha256').update(raw).digest('hex')}`);
     expect(a.digest).toBe(`sha256:${createHash('sha256').update(await readFile(a.file)).digest('hex')}`);
+    expect(await diffIdOf(dir, 'app')).toBe(a.diffId);
+  });
+
+  it('packs a plain tar of some paths with their own times, for the build cache', async () => {
+    const dir = await tree();
+    const opts = { gzip: false, keepTimes: true, filter: (rel: string) => rel === 'bin' || rel.startsWith('bin/') };
+    const layer = await packLayer(dir, 'cache', join(dir, '..', `${Date.now()}-d.tar`), opts);
+    const raw = await readFile(layer.file);
+    expect(layer).toMatchObject({ gzip: false, digest: layer.diffId, size: raw.length });
+    expect(raw.includes(Buffer.from('cache/bin/web'))).toBe(true);
+    expect(raw.includes(Buffer.from('Procfile'))).toBe(false);
+    expect(await diffIdOf(dir, 'cache', opts)).toBe(layer.diffId);
   });
 });

@@ -2,20 +2,21 @@
 // make the slug image on the stack's run image, push it, and report the result through the
 // termination message. Everything it needs comes from the environment (see api/builder.ts).
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { BUILD_DIR, BuilderEnv, CACHE_DIR, ENV_DIR, TERMINATION_LOG, imageRepository, type BuildResult } from '../api/builder.js';
-import { BuildError, compile, detect, release, resolveBuildpacks, type Buildpack } from './buildpacks.js';
-import { restoreCache, saveCache } from './cache.js';
+import { chooseBuildpacks } from './buildpack-ref.js';
+import { BuildError, compile, detect, detectOne, release, resolveBuildpacks, type Buildpack } from './buildpacks.js';
+import { restoreCache, saveCache, type RestoredCache } from './cache.js';
 import { pushSlugImage } from './image.js';
-import { packLayer } from './layer.js';
 import { BuildLog } from './log.js';
 import { ProcfileError, parseProcfile, type ProcessTypes } from './procfile.js';
 import { Registry, parseReference } from './registry.js';
+import { pushSlugLayers } from './slug.js';
 
 const BUILTIN_ORDER = ['heroku/python', 'heroku/nodejs', 'heroku/procfile'];
 
@@ -28,11 +29,19 @@ function need(name: string): string {
 const elapsed = (t0: number) => (Date.now() - t0) / 1000;
 const mib = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)}K` : `${(bytes / 1024 / 1024).toFixed(1)}M`);
 
-async function readEnvDir(dir: string): Promise<Record<string, string>> {
-  if (!existsSync(dir)) return {};
-  const vars: Record<string, string> = {};
-  for (const name of await readdir(dir)) if (!name.startsWith('.')) vars[name] = (await readFile(join(dir, name), 'utf8')).trim();
-  return vars;
+/** The builder's environment less its own settings: buildpacks are user code, and some of those are credentials. */
+function withoutPlatformVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('DYNOKUBE_')));
+}
+
+/** What the buildpacks wrote to the timings file (`<what>-ms <n>` lines), in seconds. */
+async function readTimings(file: string): Promise<Pick<NonNullable<BuildResult['timings']>, 'packageManager' | 'runtime' | 'app'>> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const sum = (what: string) => {
+    const ms = [...text.matchAll(new RegExp(`^${what}-ms (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
+    return ms.length ? { [what === 'package-manager' ? 'packageManager' : what]: ms.reduce((a, b) => a + b, 0) / 1000 } : {};
+  };
+  return { ...sum('package-manager'), ...sum('runtime'), ...sum('app') };
 }
 
 async function fetchSource(url: string, dir: string): Promise<void> {
@@ -50,7 +59,7 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
   const buildDir = env[BuilderEnv.buildDir] ?? BUILD_DIR;
   const cacheDir = env[BuilderEnv.cacheDir] ?? CACHE_DIR;
   const envDir = env[BuilderEnv.envDir] ?? ENV_DIR;
-  const stack = env[BuilderEnv.stack] ?? 'heroku-24';
+  const stack = need(BuilderEnv.stack);
   const registry = new Registry(need(BuilderEnv.registry), { insecure: env[BuilderEnv.registryInsecure] === 'true', username: env[BuilderEnv.registryUsername], password: env[BuilderEnv.registryPassword] });
   const repository = imageRepository(namespace, app);
   const work = await mkdtemp(join(tmpdir(), 'dynokube-build-'));
@@ -59,76 +68,98 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
 
   let t0 = Date.now();
   log('-----> Fetching source');
-  await fetchSource(need(BuilderEnv.sourceUrl), buildDir);
-  const restored = await restoreCache(registry, repository, cacheDir).catch((e: unknown) => {
-    log(`       (no build cache: ${e instanceof Error ? e.message : String(e)})`);
-    return false;
-  });
-  if (restored) log('-----> Restoring the build cache');
+  const [, cache] = await Promise.all([
+    fetchSource(need(BuilderEnv.sourceUrl), buildDir),
+    restoreCache(registry, repository, cacheDir).catch((e: unknown): RestoredCache => {
+      log(`       (no build cache: ${e instanceof Error ? e.message : String(e)})`);
+      return { restored: false, memo: {} };
+    }),
+  ]);
+  if (cache.restored) log('-----> Restoring the build cache');
   timings.fetch = elapsed(t0);
 
-  const config = await readEnvDir(envDir);
-  const named = (config.BUILDPACK_URL ? [config.BUILDPACK_URL] : (env[BuilderEnv.buildpacks] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const buildpackEnv = { ...withoutPlatformVars(env), HOME: join(work, 'home'), STACK: stack, SOURCE_VERSION: env[BuilderEnv.commit] ?? '', DYNOKUBE_TIMINGS: timingsFile };
+  await mkdir(buildpackEnv.HOME, { recursive: true });
+  const dotBuildpacks = join(buildDir, '.buildpacks');
+  const choice = chooseBuildpacks({
+    configVar: await readFile(join(envDir, 'BUILDPACK_URL'), 'utf8').catch(() => undefined),
+    spec: (env[BuilderEnv.buildpacks] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    file: existsSync(dotBuildpacks) ? await readFile(dotBuildpacks, 'utf8') : undefined,
+  });
+  log(`-----> Building on the ${stack} stack`);
   const builtinDir = env[BuilderEnv.buildpacksDir] ?? join(import.meta.dirname, '..', '..', 'buildpacks');
-  let buildpacks: Buildpack[];
-  let language: string;
-  if (named.length) {
-    buildpacks = await resolveBuildpacks(named, builtinDir, work, log);
-    const first = await detect(buildpacks.slice(0, 1), buildDir);
-    language = first?.language ?? buildpacks[0]!.name;
+  const steps: { buildpack: Buildpack; language: string }[] = [];
+  if (choice.names.length) {
+    const buildpacks = await resolveBuildpacks(choice.names, builtinDir, work, log);
+    log(`-----> Using buildpacks from ${choice.from}:`);
+    buildpacks.forEach((bp, i) => log(`       ${i + 1}. ${bp.name}`));
+    for (const buildpack of buildpacks) {
+      const language = await detectOne(buildpack, buildDir, buildpackEnv);
+      if (!language) throw new BuildError(`App not compatible with buildpack: ${buildpack.name} (its bin/detect does not recognise this app)`);
+      steps.push({ buildpack, language });
+    }
   } else {
-    const found = await detect(await resolveBuildpacks(BUILTIN_ORDER, builtinDir, work, log), buildDir);
+    const found = await detect(await resolveBuildpacks(BUILTIN_ORDER, builtinDir, work, log), buildDir, buildpackEnv);
     if (!found) throw new BuildError('App not compatible with buildpack: no Procfile, requirements.txt, pyproject.toml or package.json found. Add a Procfile saying what to run.');
-    buildpacks = [found.buildpack];
-    language = found.language;
+    steps.push(found);
   }
-  log(`-----> ${language} app detected`);
+  const language = steps.map((s) => s.language).join(', ');
 
   t0 = Date.now();
-  const compileEnv = { ...env, STACK: stack, SOURCE_VERSION: env[BuilderEnv.commit] ?? '', DYNOKUBE_TIMINGS: timingsFile };
-  const defaults: ProcessTypes = {};
-  for (const bp of buildpacks) {
-    await compile(bp, buildDir, cacheDir, envDir, compileEnv, log, language);
-    Object.assign(defaults, await release(bp, buildDir));
+  const exports: string[] = [];
+  for (const step of steps) {
+    log(`-----> ${step.language} app detected`);
+    const exported = await compile(step.buildpack, { build: buildDir, cache: cacheDir, env: envDir }, exports, buildpackEnv, log, step.language);
+    if (exported) exports.push(exported);
   }
+  // As on Heroku, the last buildpack's bin/release says what runs when the Procfile does not.
+  const defaults = await release(steps.at(-1)!.buildpack, buildDir, buildpackEnv);
   timings.compile = elapsed(t0);
-  if (existsSync(timingsFile)) {
-    const ms = (await readFile(timingsFile, 'utf8')).split('\n').map((l) => /^package-manager-ms (\d+)/.exec(l)?.[1]).filter(Boolean).map(Number);
-    if (ms.length) timings.packageManager = ms.reduce((a, b) => a + b, 0) / 1000;
-  }
+  Object.assign(timings, await readTimings(timingsFile));
 
   const procfile = join(buildDir, 'Procfile');
-  let processTypes: ProcessTypes;
-  try {
-    processTypes = { ...defaults, ...(existsSync(procfile) ? parseProcfile(await readFile(procfile, 'utf8')) : {}) };
-  } catch (e) {
-    if (e instanceof ProcfileError) throw new BuildError(e.message, language);
-    throw e;
-  }
+  let declared: ProcessTypes = {};
   log(`-----> Discovering process types`);
-  log(`       Procfile declares types -> ${Object.keys(processTypes).join(', ') || '(none)'}`);
+  if (existsSync(procfile)) {
+    try {
+      const parsed = parseProcfile(await readFile(procfile, 'utf8'));
+      for (const w of parsed.warnings) log(` !     ${w}`);
+      declared = parsed.types;
+    } catch (e) {
+      if (e instanceof ProcfileError) throw new BuildError(e.message, language);
+      throw e;
+    }
+  }
+  const processTypes: ProcessTypes = { ...defaults, ...declared };
+  const fromDefaults = Object.keys(defaults).filter((t) => !(t in declared));
+  log(`       Procfile declares types -> ${Object.keys(declared).join(', ') || '(none)'}`);
+  if (fromDefaults.length) log(`       Default types for buildpack -> ${fromDefaults.join(', ')}`);
 
   t0 = Date.now();
-  const saved = await saveCache(registry, repository, cacheDir, join(work, 'cache.tgz')).catch((e: unknown) => {
-    log(`       (could not save the build cache: ${e instanceof Error ? e.message : String(e)})`);
-    return 0;
-  });
-  if (saved) log(`-----> Saved the build cache (${mib(saved)})`);
   log('-----> Compressing...');
-  const slug = await packLayer(buildDir, 'app', join(work, 'slug.tgz'));
-  log(`       Done: ${mib(slug.size)}`);
+  const slug = await pushSlugLayers(registry, repository, buildDir, cache.memo, work);
+  const slugSize = slug.reduce((a, l) => a + l.size, 0);
+  const reused = slug.filter((l) => l.reused).map((l) => l.holds);
+  log(`       Done: ${mib(slugSize)}${reused.length ? ` (unchanged: ${reused.join(', ')})` : ''}`);
   log('-----> Launching...');
   const runImage = parseReference(`${registry.host}/${need(BuilderEnv.runImage)}`);
   const commit = env[BuilderEnv.commit] ?? '';
   const tag = commit ? commit.slice(0, 12) : `build-${Date.now()}`;
-  const { digest } = await pushSlugImage({
-    registry,
-    base: { repository: runImage.repository, reference: runImage.reference },
-    target: { repository, tag },
-    slug,
-    labels: { 'dynokube.dev/app': app, 'dynokube.dev/commit': commit, 'dynokube.dev/stack': stack },
-    createdBy: `dynokube build ${env[BuilderEnv.build] ?? ''}`.trim(),
-  });
+  const [{ digest }, saved] = await Promise.all([
+    pushSlugImage({
+      registry,
+      base: { repository: runImage.repository, reference: runImage.reference },
+      target: { repository, tag },
+      slug,
+      labels: { 'dynokube.dev/app': app, 'dynokube.dev/commit': commit, 'dynokube.dev/stack': stack },
+      createdBy: `dynokube build ${env[BuilderEnv.build] ?? ''}`.trim(),
+    }),
+    saveCache(registry, repository, cacheDir, work, cache.memo, slug).catch((e: unknown) => {
+      log(`       (could not save the build cache: ${e instanceof Error ? e.message : String(e)})`);
+      return undefined;
+    }),
+  ]);
+  if (saved) log(`       Build cache: ${mib(saved.total)}${saved.pushed < saved.total ? `, of which ${mib(saved.pushed)} changed` : ''}`);
   timings.image = elapsed(t0);
   const pullHost = env[BuilderEnv.pullRegistry] || registry.host;
   await rm(work, { recursive: true, force: true });
