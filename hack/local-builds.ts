@@ -5,7 +5,7 @@
 // termination message, as a kubelet would. The operator reads the result the real way.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -70,7 +70,11 @@ export class BuildRunner {
     const pod = await this.pod(job);
     const spec = job.spec!.template.spec!;
     const container = spec.containers[0]!;
-    const scratch = await mkdtemp(join(tmpdir(), 'dynokube-build-pod-'));
+    // One place per app, as in a pod: /app is always /app, so what a build writes paths into
+    // (scripts' #! lines, say) is the same from one build to the next. An app builds one push at a time.
+    const scratch = join(tmpdir(), 'dynokube-build-pods', `${job.metadata.namespace}-${job.metadata.labels?.['dynokube.dev/app'] ?? job.metadata.name}`);
+    await rm(scratch, { recursive: true, force: true });
+    await mkdir(scratch, { recursive: true });
     try {
       // Volume mounts become scratch directories; a Secret volume is written out as files.
       const mounts = new Map<string, string>();

@@ -36,7 +36,9 @@ export const DYNO_OWNER: Owner = { uid: DYNO_UID, gid: DYNO_GID, uname: 'dyno', 
 
 export interface PackOptions {
   as?: Owner;
-  /** Each entry keeps its own modification time (the build cache), not one fixed time. */
+  /** Each file keeps its own modification time (the build cache), not one fixed time. Folders
+   *  and links never do: unpacking or remaking them changes their times, so they would never be
+   *  the same twice. */
   keepTimes?: boolean;
   /** gzip (images), or a plain tar: the build cache is not worth the build's time compressing. */
   gzip?: boolean;
@@ -55,6 +57,13 @@ async function* walk(root: string, filter: (rel: string) => boolean, rel = ''): 
   }
 }
 
+/** A file's time in whole seconds, as tar keeps it, cut from the nanoseconds: the milliseconds Node
+ *  gives as a float round up near a second's end. */
+async function wholeSeconds(path: string): Promise<Date> {
+  const { mtimeNs } = await lstat(path, { bigint: true });
+  return new Date(Number(mtimeNs / 1_000_000_000n) * 1000);
+}
+
 async function writeEntries(tar: Pack, dir: string, prefix: string, opts: PackOptions): Promise<void> {
   const owner = opts.as ?? DYNO_OWNER;
   if (prefix) tar.entry({ name: `${prefix}/`, type: 'directory', mode: 0o755, ...owner, mtime: EPOCH });
@@ -62,13 +71,13 @@ async function writeEntries(tar: Pack, dir: string, prefix: string, opts: PackOp
     const full = join(dir, rel);
     const st = await lstat(full);
     const name = posix.join(prefix, rel);
-    const meta = { ...owner, mtime: opts.keepTimes ? st.mtime : EPOCH };
+    const meta = { ...owner, mtime: EPOCH };
     if (st.isDirectory()) {
       tar.entry({ name: `${name}/`, type: 'directory', mode: st.mode & 0o7777, ...meta });
     } else if (st.isSymbolicLink()) {
       tar.entry({ name, type: 'symlink', linkname: await readlink(full), mode: 0o777, ...meta });
     } else if (st.isFile()) {
-      const entry = tar.entry({ name, type: 'file', size: st.size, mode: st.mode & 0o7777, ...meta });
+      const entry = tar.entry({ name, type: 'file', size: st.size, mode: st.mode & 0o7777, ...meta, mtime: opts.keepTimes ? await wholeSeconds(full) : EPOCH });
       const fh = await open(full, 'r');
       try {
         await pipeline(fh.createReadStream(), entry as unknown as NodeJS.WritableStream);

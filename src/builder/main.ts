@@ -72,7 +72,7 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
     fetchSource(need(BuilderEnv.sourceUrl), buildDir),
     restoreCache(registry, repository, cacheDir).catch((e: unknown): RestoredCache => {
       log(`       (no build cache: ${e instanceof Error ? e.message : String(e)})`);
-      return { restored: false, memo: {} };
+      return { restored: false, memo: {}, restoredLayers: new Map(), restoredAt: 0n };
     }),
   ]);
   if (cache.restored) log('-----> Restoring the build cache');
@@ -154,7 +154,7 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
       labels: { 'dynokube.dev/app': app, 'dynokube.dev/commit': commit, 'dynokube.dev/stack': stack },
       createdBy: `dynokube build ${env[BuilderEnv.build] ?? ''}`.trim(),
     }),
-    saveCache(registry, repository, cacheDir, work, cache.memo, slug).catch((e: unknown) => {
+    saveCache(registry, repository, cacheDir, work, cache, slug).catch((e: unknown) => {
       log(`       (could not save the build cache: ${e instanceof Error ? e.message : String(e)})`);
       return undefined;
     }),

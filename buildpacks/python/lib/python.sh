@@ -67,6 +67,8 @@ make_venv() {
   else
     rm -rf "$VENV"
     "$PYTHON" -m venv --without-pip "$VENV"
+    # Its record of the command that made it names the build's folder: the slug need not.
+    sed -i '/^command = /d' "$VENV/pyvenv.cfg"
   fi
   VENV_KEY=$key
   export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
