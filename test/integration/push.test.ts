@@ -89,21 +89,22 @@ async function push(fixture: string, app: string, opts: { token?: string | null;
 const releaseOf = (app: string, v: number) => k.find<Release>(Resources.Release, ns.name, `${app}-v${v}`);
 const builds = async (app: string) => (await k.list<Build>(Resources.Build, ns.name)).items.filter((b) => b.spec.app === app);
 
-/** The files of the slug layer (the image's last layer) of a pushed image. */
+/** The files of a pushed image's slug: what its layers hold under app/. */
 async function slugFiles(image: string): Promise<string[]> {
   const [hostRepo, digest] = image.split('@') as [string, string];
   const repository = hostRepo.slice(hostRepo.indexOf('/') + 1);
   const registry = new Registry(registryHost(), { insecure: true });
   const { manifest } = await registry.manifest(repository, digest);
-  const layer = manifest.layers.at(-1)!;
-  const tar = gunzipSync(Buffer.from(await (await registry.blob(repository, layer.digest)).arrayBuffer()));
   const names: string[] = [];
-  for (let off = 0; off + 512 <= tar.length;) {
-    const name = tar.subarray(off, off + 100).toString('utf8').replace(/\0.*$/s, '');
-    if (!name) break;
-    const size = parseInt(tar.subarray(off + 124, off + 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8);
-    names.push(name);
-    off += 512 + Math.ceil(size / 512) * 512;
+  for (const layer of manifest.layers) {
+    const tar = gunzipSync(Buffer.from(await (await registry.blob(repository, layer.digest)).arrayBuffer()));
+    for (let off = 0; off + 512 <= tar.length;) {
+      const name = tar.subarray(off, off + 100).toString('utf8').replace(/\0.*$/s, '');
+      if (!name) break;
+      const size = parseInt(tar.subarray(off + 124, off + 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8);
+      if (name.startsWith('app/')) names.push(name);
+      off += 512 + Math.ceil(size / 512) * 512;
+    }
   }
   return names;
 }
@@ -115,7 +116,9 @@ describe('git push of a sample app', () => {
     const r = await push('nodejs', 'node-app');
     nodeRepo = r.repo;
     expect(r.stderr).toContain('remote: -----> Node.js app detected');
-    expect(r.stderr).toContain('remote: -----> Installing dependencies (npm ci)');
+    expect(r.stderr).toContain('remote:        Node.js 22.');
+    expect(r.stderr).toContain('remote:        Installing node modules (package-lock.json, npm ci)');
+    expect(r.stderr).toContain('remote: -----> Running build');
     expect(r.stderr).toContain('remote: -----> Released v1');
     expect(r.stderr).toContain('remote:        http://node-app.apps.test deployed to dynokube');
     expect(r.code).toBe(0);
@@ -128,7 +131,7 @@ describe('git push of a sample app', () => {
     const web = await eventually('the web Deployment', async () => k.find<Deployment>(Resources.Deployment, ns.name, 'node-app-web'));
     expect(web.spec!.template.spec!.containers[0]!.image).toBe(v1!.spec.image);
     const files = await slugFiles(v1!.spec.image!);
-    expect(files).toEqual(expect.arrayContaining(['app/server.js', 'app/built.txt', 'app/node_modules/ms/index.js', 'app/.profile.d/nodejs.sh']));
+    expect(files).toEqual(expect.arrayContaining(['app/server.js', 'app/built.txt', 'app/node_modules/ms/index.js', 'app/.profile.d/nodejs.sh', 'app/.heroku/node/bin/node']));
   });
 
   it('reuses the build cache on the next push', async () => {
@@ -146,7 +149,7 @@ describe('git push of a sample app', () => {
     expect(r.code).toBe(0);
     const v1 = await releaseOf('py-app', 1);
     expect(v1!.spec.processTypes).toEqual({ web: 'python app.py' });
-    expect(await slugFiles(v1!.spec.image!)).toEqual(expect.arrayContaining(['app/app.py', 'app/.heroku/python/six.py', 'app/.profile.d/python.sh']));
+    expect(await slugFiles(v1!.spec.image!)).toEqual(expect.arrayContaining(['app/app.py', 'app/.heroku/python/lib/python3.11/site-packages/six.py', 'app/.profile.d/python.sh']));
   });
 
   it('builds a Procfile-only app with its process types', async () => {
@@ -178,9 +181,10 @@ describe('git push of a sample app', () => {
   });
 
   it.each([
-    ['a Procfile type that cannot name a Kubernetes object', 'procfile', 'Procfile', 'Web_Server: ./bin/web\n', 'Procfile line 1: process type "Web_Server" must be lowercase'],
-    ['a Python version the stack cannot give', 'python', '.python-version', '3.9\n', 'Requested Python 3.9 (.python-version), but this stack provides Python'],
-    ['a Node.js version the stack cannot give', 'nodejs', 'package.json', '{"name":"x","version":"1.0.0","engines":{"node":"8.x"}}\n', 'package.json asks for Node.js 8.x (engines.node)'],
+    ['a Procfile type that cannot name a Kubernetes object', 'procfile', 'Procfile', 'web: ./bin/web\nweb.2: ./bin/web\n', 'Procfile line 2: process type "web.2" must be letters, digits, dashes or underscores'],
+    ['a Python version the stack cannot give', 'python', '.python-version', '3.9\n', 'remote:  !     Requested Python 3.9 (.python-version), but this stack has Python 3.11 only: ask for one of those in .python-version'],
+    ['a Node.js version no release matches', 'nodejs', 'package.json', '{"name":"x","version":"1.0.0","engines":{"node":"99.x"}}\n', 'remote:  !     package.json asks for Node.js 99.x (engines.node), which no release matches: the registry has Node.js'],
+    ['a package manager the buildpack does not know', 'nodejs', 'package.json', '{"name":"x","version":"1.0.0","packageManager":"bun@1.1.0"}\n', 'remote:  !     package.json\'s packageManager names bun, which this buildpack does not support: use npm, yarn or pnpm'],
   ])('rejects %s, naming it', async (_, fixture, file, content, message) => {
     const repo = await repoFrom(fixture);
     await writeFile(join(repo.dir, file), content);

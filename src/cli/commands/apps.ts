@@ -16,14 +16,15 @@ export const appsCreate: Command = {
   summary: 'create an app (and a dynokube git remote, in a git repository)',
   args: '[APP]',
   flags: {
-    stack: { type: 'string', description: 'the stack (default heroku-24)', value: 'STACK' },
+    stack: { type: 'string', description: 'the stack (default: the cluster\'s, debian-12 unless its operator says otherwise)', value: 'STACK' },
     buildpack: { type: 'string', short: 'b', multiple: true, description: 'a buildpack to use (a URL or heroku/python...); repeat for several', value: 'BUILDPACK' },
     remote: { type: 'string', short: 'r', description: 'the git remote to add (default dynokube)', value: 'REMOTE' },
     'no-remote': { type: 'boolean', description: 'do not add a git remote' },
-    'no-app-json': { type: 'boolean', description: 'ignore the repository\'s app.json (its addons and formation)' },
+    env: { type: 'string', short: 'e', multiple: true, description: 'a config var to set (one that app.json requires, say); repeat for several', value: 'NAME=VALUE' },
+    'no-app-json': { type: 'boolean', description: 'ignore the repository\'s app.json (its config vars, buildpacks, stack, addons, formation and postdeploy)' },
     ...JSON_FLAG,
   },
-  examples: ['kubectl dyno apps:create myapp', 'kubectl dyno apps:create myapp -b heroku/python', 'kubectl dyno create', 'cd myrepo && kubectl dyno apps:create myapp   # provisions app.json\'s addons'],
+  examples: ['kubectl dyno apps:create myapp', 'kubectl dyno apps:create myapp -b heroku/python', 'kubectl dyno create', 'cd myrepo && kubectl dyno apps:create myapp --env API_TOKEN=abc   # sets up what app.json says'],
   load: () => import('../verbs/apps.js').then((m) => m.appsCreate),
 };
 

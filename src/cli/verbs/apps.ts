@@ -6,17 +6,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from '../../api/app.js';
 import { API_VERSION } from '../../api/kind.js';
-import { isAppName } from '../../api/names.js';
+import { isAppName, names } from '../../api/names.js';
+import { appLabels } from '../../k8s/labels.js';
+import type { Secret } from '../../k8s/types.js';
 import { isAlreadyExists } from '../../k8s/rest.js';
 import { Resources } from '../../k8s/resources.js';
 import type { Formation } from '../../api/formation.js';
-import { parseAppJson, type AppJson } from '../app-json.js';
+import { configVarsFor, parseAppJson, type AppJson } from '../app-json.js';
 import { attachmentsOf, formationOf, releasesOf } from '../apps-data.js';
 import { confirmByName } from '../confirm.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import { DEFAULT_REMOTE, webUrl, type Session } from '../session.js';
 import { provisionAddon } from './addons.js';
+import { parseAssignments } from './config.js';
 
 const ADJECTIVES = ['sharp', 'quiet', 'rapid', 'shining', 'frozen', 'polar', 'hidden', 'gentle', 'calm', 'stark'];
 const NOUNS = ['rain', 'river', 'forest', 'harbor', 'ridge', 'meadow', 'canyon', 'falls', 'lake', 'dawn'];
@@ -57,6 +60,25 @@ function readAppJson(): AppJson | undefined {
   }
 }
 
+/**
+ * The new app's config vars, in its config Secret before anything is released: made here, owned
+ * by the App, and adopted by the operator (or, when the operator made it first, filled in).
+ */
+async function setConfigVars(s: Session, app: App, vars: Record<string, string>): Promise<void> {
+  const name = app.metadata.name!;
+  const data = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+  try {
+    await s.kube.create<Secret>(Resources.Secret, {
+      apiVersion: 'v1', kind: 'Secret', type: 'Opaque', data,
+      metadata: { name: names.configSecret(name), namespace: s.namespace, labels: appLabels(name, 'config'), ownerReferences: [{ apiVersion: API_VERSION, kind: 'App', name, uid: app.metadata.uid!, controller: true, blockOwnerDeletion: true }] },
+    } as Secret);
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+    await s.kube.mergePatch(Resources.Secret, s.namespace, names.configSecret(name), { data });
+  }
+  s.out.note(`Config vars from app.json: ${Object.keys(vars).sort().join(', ')}`);
+}
+
 /** What app.json asks of a new app: its formation, then its add-ons (each attached). */
 async function applyAppJson(s: Session, app: string, setup: AppJson): Promise<void> {
   if (Object.keys(setup.formation).length) {
@@ -81,19 +103,33 @@ export const appsCreate: Run = async (s, args, flags) => {
   const name = args[0] ?? randomName();
   if (!isAppName(name)) throw usageError(`Name ${name} is not allowed: app names are 3 to 30 lowercase letters, digits and dashes, starting with a letter.`);
   const setup = flags['no-app-json'] ? undefined : readAppJson();
-  s.out.note(`Creating ${s.out.app(name)}...`);
+  const given = flags.env ? parseAssignments(flags.env as string[]) : {};
+  let vars: Record<string, string> = given;
   try {
-    await s.kube.create<App>(Resources.App, {
+    if (setup) vars = configVarsFor(setup, given);
+  } catch (e) {
+    throw usageError(`${(e as Error).message}, or create the app with --no-app-json.`);
+  }
+  const stack = (flags.stack as string | undefined) ?? setup?.stack;
+  const buildpacks = (flags.buildpack as string[] | undefined) ?? (setup?.buildpacks.length ? setup.buildpacks : undefined);
+  s.out.note(`Creating ${s.out.app(name)}...`);
+  let created: App;
+  try {
+    created = await s.kube.create<App>(Resources.App, {
       apiVersion: API_VERSION, kind: 'App', metadata: { name, namespace: s.namespace },
       spec: {
-        ...(flags.stack ? { stack: flags.stack as 'heroku-24' } : {}),
-        ...(flags.buildpack ? { buildpacks: flags.buildpack as string[] } : {}),
+        ...(stack ? { stack } : {}),
+        ...(buildpacks ? { buildpacks } : {}),
+        ...(setup?.postdeploy ? { postdeploy: setup.postdeploy } : {}),
       },
     });
   } catch (e) {
     if (isAlreadyExists(e)) throw new CliError(`Name ${name} is already taken in namespace ${s.namespace}.`);
     throw e;
   }
+  if (Object.keys(vars).length) await setConfigVars(s, created, vars);
+  if (setup?.herokuStack && !flags.stack) s.out.note(`app.json asks for Heroku's stack ${setup.herokuStack}, which is not a stack here: the app builds on the cluster's default stack`);
+  if (setup?.postdeploy) s.out.note(`After the first release: ${setup.postdeploy} (app.json's postdeploy script)`);
   if (setup) await applyAppJson(s, name, setup);
   const info = await s.clusterInfo();
   const web = webUrl(info, name) ?? '';
@@ -119,7 +155,7 @@ export const appsInfo: Run = async (s, _args, flags) => {
     name, namespace: s.namespace,
     gitUrl: git ?? null, webUrl: app.status?.url ?? null,
     release: app.status?.currentRelease ?? null, latestRelease: releases.at(-1)?.spec.version ?? null,
-    stack: app.spec.stack ?? 'heroku-24', buildpacks: app.spec.buildpacks ?? [],
+    stack: app.spec.stack ?? '(the cluster\'s default)', buildpacks: app.spec.buildpacks ?? [],
     dynos: Object.fromEntries(Object.entries(formation?.status?.processes ?? {}).map(([t, p]) => [t, p.desired])),
     addons: attachments.map((a) => a.status?.configVar ?? a.spec.as ?? a.metadata.name),
     domains: app.spec.domains ?? [], maintenance: app.spec.maintenance ?? false,
