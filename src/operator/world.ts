@@ -59,7 +59,7 @@ export class World {
     // Only the config Secrets we own are watched: never every Secret in the cluster.
     this.configSecrets = make<Secret>(Resources.Secret, { labelSelector: `${managedSelector},${LABEL_ROLE}=config` });
     this.deployments = make<Deployment>(Resources.Deployment, { labelSelector: managedSelector, transform: slimDeployment });
-    this.jobs = make<Job>(Resources.Job, { labelSelector: `${managedSelector},${LABEL_ROLE} in (release-phase,build)` });
+    this.jobs = make<Job>(Resources.Job, { labelSelector: `${managedSelector},${LABEL_ROLE} in (release-phase,build,one-off)` });
     this.statefulSets = make<StatefulSet>(Resources.StatefulSet, { labelSelector: `${managedSelector},${LABEL_ROLE}=addon` });
     const byApp = (o: { metadata: KubeObject['metadata']; spec: { app: string } }) => appKey(o.metadata?.namespace ?? '', o.spec.app);
     const byAppLabel = (o: KubeObject) => {

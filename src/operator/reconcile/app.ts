@@ -4,7 +4,7 @@
 //   2. own what an App always has: the config Secret and the Formation
 //   3. compute the config a release would take now (config vars + attachments)
 //   4. move the ledger: the oldest unfinished release goes one step further; append one if due
-//   5. run the current release's dynos
+//   5. run the current release's dynos, and app.json's postdeploy script once it has one
 //   6. write the statuses
 import type { App, AppStatus } from '../../api/app.js';
 import type { Build } from '../../api/build.js';
@@ -23,6 +23,7 @@ import type { Ctx } from '../context.js';
 import { mergeConfig, validateConfig } from '../desired/config.js';
 import { currentRelease, latestRelease, nextToProcess, resolveSlug } from '../desired/ledger.js';
 import { ownedBy } from '../desired/owner.js';
+import { buildPostdeployJob, postdeployJobName } from '../desired/postdeploy.js';
 import { appUrl } from '../desired/web.js';
 import { resolveAttachments } from './attachments.js';
 import { reconcileBuilds } from './builds.js';
@@ -74,6 +75,10 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
   const current = currentRelease(releases);
   const resolved = current ? resolveSlug(current, releases) : undefined;
   const dynos = await reconcileDynos(ctx, app, formation, current, resolved?.ok ? resolved.slug : undefined);
+  if (app.spec.postdeploy && current && resolved?.ok && !world.jobs.get(namespace, postdeployJobName(appName))) {
+    await ctx.applier.ensure(Resources.Job, buildPostdeployJob(app, current, resolved.slug, ctx.settings) as never);
+    ctx.log.info({ release: current.spec.version }, 'postdeploy started');
+  }
   if (formation) {
     await writeStatus(ctx, Resources.Formation, formation, dynos.status);
     await announce(ctx, formation, formation.status?.conditions, dynos.status.conditions!, ConditionType.Degraded);
