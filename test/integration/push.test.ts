@@ -63,7 +63,7 @@ subjects: [{kind: ServiceAccount, name: ${sa}, namespace: ${namespace}}]
   for (const [sa, namespace] of [['pusher', ns.name], ['reader', ns.name], ['outsider', other.name]] as const) {
     tokens[sa] = (await kubectl(['create', 'token', sa, '-n', namespace, '--duration=1h'])).stdout.trim();
   }
-  for (const app of ['node-app', 'py-app', 'proc-app', 'fail-app', 'rel-app', 'busy-app', 'big-app']) {
+  for (const app of ['node-app', 'py-app', 'proc-app', 'fail-app', 'rel-app', 'busy-app', 'big-app', 'yarn-app', 'yarn-berry-app', 'pnpm-app', 'pipenv-app']) {
     expect((await kubectl(['apply', '-n', ns.name, '-f', '-'], `apiVersion: dynokube.dev/v1alpha1\nkind: App\nmetadata: {name: ${app}}\nspec: {}\n`)).code).toBe(0);
   }
 });
@@ -150,6 +150,27 @@ describe('git push of a sample app', () => {
     const v1 = await releaseOf('py-app', 1);
     expect(v1!.spec.processTypes).toEqual({ web: 'python app.py' });
     expect(await slugFiles(v1!.spec.image!)).toEqual(expect.arrayContaining(['app/app.py', 'app/.heroku/python/lib/python3.11/site-packages/six.py', 'app/.profile.d/python.sh']));
+  });
+
+  it.each([
+    ['yarn', 'Installing node modules (yarn.lock, Yarn 1.', 'app/node_modules/ms/index.js'],
+    ['yarn-berry', 'Installing node modules (yarn.lock, Yarn 4.18.1)', 'app/node_modules/ms/index.js'],
+    ['pnpm', 'Installing node modules (pnpm-lock.yaml, pnpm 9.15.9)', 'app/node_modules/.pnpm/ms@2.1.3/node_modules/ms/index.js'],
+  ])('builds a Node.js app whose lock file is %s\'s with that package manager', async (fixture, installing, module) => {
+    const r = await push(fixture, `${fixture}-app`);
+    expect(r.stderr).toContain(`remote:        ${installing}`);
+    expect(r.stderr).toMatch(/remote: {8}Node\.js \d+\.\d+\.\d+: the newest LTS release, as package\.json has no engines\.node/);
+    expect(r.code).toBe(0);
+    const v1 = await releaseOf(`${fixture}-app`, 1);
+    expect(v1!.spec.processTypes).toEqual({ web: 'npm start' });
+    expect(await slugFiles(v1!.spec.image!)).toEqual(expect.arrayContaining([module, 'app/.heroku/node/bin/node']));
+  });
+
+  it('builds a Pipenv project from its Pipfile.lock', async () => {
+    const r = await push('pipenv', 'pipenv-app');
+    expect(r.stderr).toContain('remote: -----> Installing dependencies from Pipfile.lock with Pipenv');
+    expect(r.code).toBe(0);
+    expect(await slugFiles((await releaseOf('pipenv-app', 1))!.spec.image!)).toEqual(expect.arrayContaining(['app/.heroku/python/lib/python3.11/site-packages/six.py']));
   });
 
   it('builds a Procfile-only app with its process types', async () => {
