@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const rows = [['what', 'seconds']];
   try {
     const s = await openNamespace(stackInfo(stack), 'bench');
-    for (const fixture of ['procfile', 'python', 'nodejs']) {
+    for (const fixture of ['procfile', 'python', 'nodejs', 'poetry', 'uv']) {
       const app = `bench-${fixture}`;
       await s.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: app, namespace: s.namespace }, spec: {} } as never);
       const repo = await repoFrom(fixture);

@@ -28,6 +28,9 @@ const PYTHON = [
   'python3-pip', 'python3-setuptools', 'python3-pkg-resources', 'python3-wheel', 'python3-distutils', 'python3-lib2to3',
 ];
 const BUILD_TOOLS = ['bash', 'coreutils', 'git', 'tar', 'gzip', 'sed', 'grep', 'findutils'];
+// The whole C and C++ runtime, not only what Debian's programs load: the binaries buildpacks
+// fetch (Node.js releases, uv, manylinux wheels) expect glibc's every library, libstdc++ and zlib.
+const NATIVE_LIBS = ['libc6', 'libstdc++6', 'libgcc-s1', 'zlib1g'];
 // A shell and a few tools to look around with `kubectl exec`, as the Dockerfile's Debian base has.
 const RUNTIME_APPLETS = ['sh', 'env', 'ls', 'cat'];
 // sh runs npm's scripts; the others are for buildpacks fetched by URL, which often use them.
@@ -48,7 +51,7 @@ const SPECS: Record<Component, Spec> = {
   // git's programs serve pushes and run the pre-receive hook, a #!/bin/sh script.
   receiver: { packages: [...RUNTIME, 'git'], skip: NO_NPM, applets: RUNTIME_APPLETS, config: config('receiver', { ExposedPorts: { '8090/tcp': {} } }) },
   builder: {
-    packages: [...RUNTIME, ...BUILD_TOOLS, ...PYTHON],
+    packages: [...RUNTIME, ...BUILD_TOOLS, ...PYTHON, ...NATIVE_LIBS],
     skip: [...NO_HEADERS, `${NPM}/`],
     applets: BUILDER_APPLETS,
     // As the stack's build image (images/stack), plus Node.js trusting the CAs git and pip do, for npm.
