@@ -1,5 +1,6 @@
 // What a cluster operator can tune, from flags or the environment (the Helm chart sets these).
 import type { AddonService } from '../api/addon.js';
+import type { CertIssuer } from '../api/app.js';
 import { ROLLOUT_DEADLINE_SECONDS } from '../k8s/dyno.js';
 import { DEFAULT_SIZE_RESOURCES, DYNO_SIZES, type DynoSize, type SizeResources } from '../api/sizes.js';
 
@@ -10,6 +11,15 @@ export interface Settings {
   urlScheme: 'http' | 'https';
   /** The port apps answer on, when not the scheme's own (a local Ingress controller on 8080, say). */
   urlPort?: number;
+  /** The port apps answer HTTPS on (Ingress TLS) when urlScheme is http and it is not 443. */
+  httpsPort?: number;
+  /**
+   * HTTPS for apps' default domains (<app>.<baseDomain>): a wildcard certificate, the Secret of
+   * this name in each app namespace, or (no name) the ingress controller's default certificate.
+   */
+  tls?: { secretName?: string };
+  /** A cert-manager issuer that certifies every app's hosts, default and custom, unless an App names its own. */
+  certIssuer?: CertIssuer;
   /** IngressClass when an App names none; empty means the cluster default. */
   ingressClassName?: string;
   /** Host and port of the maintenance backend (answers 503), reached through an ExternalName Service. */
@@ -66,6 +76,13 @@ export const DEFAULT_SETTINGS: Settings = {
   addonImages: {},
 };
 
+/** `ClusterIssuer/letsencrypt`, `Issuer/ca`, or a ClusterIssuer's bare name. */
+export function parseIssuer(value: string): CertIssuer {
+  const [kind, name] = value.includes('/') ? value.split('/', 2) as [string, string] : ['ClusterIssuer', value];
+  if ((kind !== 'ClusterIssuer' && kind !== 'Issuer') || !name) throw new Error(`DYNOKUBE_CERT_ISSUER must be ClusterIssuer/NAME or Issuer/NAME, got ${JSON.stringify(value)}`);
+  return { kind, name };
+}
+
 /** Reads DYNOKUBE_* variables over the defaults; a bad value is an error naming the variable. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   const s: Settings = { ...DEFAULT_SETTINGS, sizes: { ...DEFAULT_SETTINGS.sizes } };
@@ -86,6 +103,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     if (urlPort > 65535) throw new Error(`DYNOKUBE_URL_PORT must be a port number, got ${urlPort}`);
     s.urlPort = urlPort;
   }
+  const httpsPort = int('DYNOKUBE_URL_HTTPS_PORT', 1);
+  if (httpsPort !== undefined) {
+    if (httpsPort > 65535) throw new Error(`DYNOKUBE_URL_HTTPS_PORT must be a port number, got ${httpsPort}`);
+    s.httpsPort = httpsPort;
+  }
+  if (env.DYNOKUBE_TLS === 'true') s.tls = env.DYNOKUBE_TLS_SECRET ? { secretName: env.DYNOKUBE_TLS_SECRET } : {};
+  else if (env.DYNOKUBE_TLS && env.DYNOKUBE_TLS !== 'false') throw new Error('DYNOKUBE_TLS must be true or false');
+  if (env.DYNOKUBE_CERT_ISSUER) s.certIssuer = parseIssuer(env.DYNOKUBE_CERT_ISSUER);
   if (env.DYNOKUBE_INGRESS_CLASS) s.ingressClassName = env.DYNOKUBE_INGRESS_CLASS;
   if (env.DYNOKUBE_MAINTENANCE_HOST) s.maintenanceHost = env.DYNOKUBE_MAINTENANCE_HOST;
   if (env.DYNOKUBE_NAMESPACE) s.namespace = env.DYNOKUBE_NAMESPACE;

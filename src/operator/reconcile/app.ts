@@ -160,7 +160,7 @@ function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | u
     ...(current ? { currentRelease: current.spec.version } : {}),
     ...(latest ? { latestRelease: latest.spec.version } : {}),
     ...(latestBuild ? { latestBuild: latestBuild.metadata.name } : {}),
-    ...(dynos.hasWeb ? { url: appUrl(app.metadata.name!, ctx.settings) } : {}),
+    ...(dynos.hasWeb ? { url: appUrl(app, ctx.settings) } : {}),
     conditions: setConditions(app.status?.conditions, [ready, progressing, degraded], app.metadata.generation),
   };
 }
