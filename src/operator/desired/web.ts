@@ -3,6 +3,7 @@
 // the maintenance backend instead.
 import type { V1Ingress, V1IngressTLS, V1Service } from '@kubernetes/client-node';
 import type { App } from '../../api/app.js';
+import { names } from '../../api/names.js';
 import { LABEL_APP, LABEL_PROCESS_TYPE, appLabels } from '../../k8s/labels.js';
 import type { Settings } from '../settings.js';
 import { ownedBy } from './owner.js';
@@ -12,8 +13,6 @@ export const maintenanceServiceName = (app: string): string => `${app}-maintenan
 export const ingressName = (app: string): string => app;
 
 export const appHost = (app: string, settings: Settings): string => `${app}.${settings.baseDomain}`;
-/** The Secret cert-manager writes an app's certificate to. */
-export const issuedCertName = (app: string): string => `${app}-tls`;
 const ISSUER_ANNOTATIONS = { ClusterIssuer: 'cert-manager.io/cluster-issuer', Issuer: 'cert-manager.io/issuer' } as const;
 
 /**
@@ -28,7 +27,7 @@ export function appTls(app: App, settings: Settings): { tls: V1IngressTLS[]; ann
   const own = app.spec.tls?.secretName;
   const issuer = app.spec.tls?.issuer ?? (own ? undefined : settings.certIssuer);
   if (issuer) {
-    return { tls: [{ hosts: [host, ...custom], secretName: issuedCertName(name) }], annotations: { [ISSUER_ANNOTATIONS[issuer.kind ?? 'ClusterIssuer']]: issuer.name } };
+    return { tls: [{ hosts: [host, ...custom], secretName: names.issuedCert(name) }], annotations: { [ISSUER_ANNOTATIONS[issuer.kind ?? 'ClusterIssuer']]: issuer.name } };
   }
   const tls: V1IngressTLS[] = [];
   // No Secret named: the ingress controller's default certificate (ingress-nginx's --default-ssl-certificate).
