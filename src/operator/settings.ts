@@ -47,8 +47,10 @@ export interface Settings {
   buildTimeoutSeconds: number;
   /** A docker-registry Secret (in each app namespace) that dynos pull slugs with. */
   imagePullSecret?: string;
-  /** A basic-auth Secret (in each app namespace) that builds push slugs with. */
+  /** A basic-auth or docker config Secret (in each app namespace) that builds push slugs with. */
   registryCredentialsSecret?: string;
+  /** A Secret with a .dockerconfigjson (the chart's, for its registry) copied into each app namespace as imagePullSecret. */
+  registryAuthSource?: { namespace: string; name: string };
   /** Where build pods go: build nodes, say. */
   buildNodeSelector?: Record<string, string>;
   buildTolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
@@ -127,6 +129,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   s.buildTimeoutSeconds = int('DYNOKUBE_BUILD_TIMEOUT_SECONDS', 1) ?? s.buildTimeoutSeconds;
   if (env.DYNOKUBE_IMAGE_PULL_SECRET) s.imagePullSecret = env.DYNOKUBE_IMAGE_PULL_SECRET;
   if (env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET) s.registryCredentialsSecret = env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET;
+  if (env.DYNOKUBE_REGISTRY_AUTH_SOURCE) {
+    const [namespace, name] = env.DYNOKUBE_REGISTRY_AUTH_SOURCE.split('/');
+    if (!namespace || !name) throw new Error(`DYNOKUBE_REGISTRY_AUTH_SOURCE must be NAMESPACE/NAME, got ${JSON.stringify(env.DYNOKUBE_REGISTRY_AUTH_SOURCE)}`);
+    s.registryAuthSource = { namespace, name };
+  }
   if (env.DYNOKUBE_BUILD_NODE_SELECTOR) s.buildNodeSelector = JSON.parse(env.DYNOKUBE_BUILD_NODE_SELECTOR) as Record<string, string>;
   if (env.DYNOKUBE_BUILD_TOLERATIONS) s.buildTolerations = JSON.parse(env.DYNOKUBE_BUILD_TOLERATIONS) as Settings['buildTolerations'];
   if (env.DYNOKUBE_POSTGRESQL_IMAGE) s.addonImages = { ...s.addonImages, postgresql: env.DYNOKUBE_POSTGRESQL_IMAGE };
