@@ -4,14 +4,17 @@
 // to an ExternalName Service's host, the way an Ingress controller would for these Ingresses:
 // one Prefix path `/` per host. No backend endpoints answers 503, an unknown host 404. An
 // Ingress may lengthen the idle timeout with ingress-nginx's proxy-read-timeout annotation (the
-// receiver's does: a push waits for its build).
+// receiver's does: a push waits for its build). Given an HTTPS port, it serves the hosts of
+// Ingresses' spec.tls there too (tls.ts).
 import { Resolver } from 'node:dns/promises';
 import { request, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import { Informer } from '../../src/k8s/informer.js';
 import type { Kube, KubeObject } from '../../src/k8s/rest.js';
 import { Resources } from '../../src/k8s/resources.js';
 import type { Ingress, Service } from '../../src/k8s/types.js';
+import { TlsCertificates, type PemPair } from './tls.js';
 
 export const LOCAL_INGRESS_CLASS = 'dynokube-local';
 
@@ -36,12 +39,16 @@ export class LocalIngress {
   private readonly services: Informer<Service>;
   private readonly slices: Informer<EndpointSlice>;
   private server: Server | undefined;
+  private httpsServer: Server | undefined;
   private turn = 0;
 
   private readonly dns: Resolver | undefined;
 
   /** `clusterDns`: the cluster's nameserver, for ExternalName Services that name cluster hosts. */
-  constructor(kube: Kube, private readonly log: Logger, clusterDns?: string) {
+  private readonly certificates: TlsCertificates;
+
+  /** `defaultCertificate`: what a tls entry without a Secret gets, like ingress-nginx's --default-ssl-certificate. */
+  constructor(kube: Kube, private readonly log: Logger, clusterDns?: string, defaultCertificate?: PemPair) {
     if (clusterDns) {
       this.dns = new Resolver();
       this.dns.setServers([clusterDns]);
@@ -49,19 +56,31 @@ export class LocalIngress {
     this.ingresses = new Informer<Ingress>(kube, { resource: Resources.Ingress, log });
     this.services = new Informer<Service>(kube, { resource: Resources.Service, log });
     this.slices = new Informer<EndpointSlice>(kube, { resource: Resources.EndpointSlice, log });
+    this.certificates = new TlsCertificates(kube, () => this.ingresses.list((i) => i.spec?.ingressClassName === LOCAL_INGRESS_CLASS), defaultCertificate);
   }
 
-  async start(port: number, host = '127.0.0.1'): Promise<void> {
+  async start(port: number, host = '127.0.0.1', httpsPort?: number): Promise<void> {
     for (const i of [this.ingresses, this.services, this.slices] as Informer<KubeObject>[]) i.start();
     await Promise.all([this.ingresses.synced, this.services.synced, this.slices.synced]);
-    this.server = createServer((req, res) => void this.route(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, host, resolve);
+    const listen = (server: Server, p: number) => new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, host, resolve);
     });
+    this.server = createServer((req, res) => void this.route(req, res));
+    await listen(this.server, port);
+    if (httpsPort) {
+      this.httpsServer = createHttpsServer({
+        SNICallback: (name, done) => void this.certificates.contextFor(name).then((c) => done(null, c), (e: Error) => {
+          this.log.warn({ host: name, err: e.message }, 'no certificate');
+          done(e);
+        }),
+      }, (req, res) => void this.route(req, res, 'https'));
+      await listen(this.httpsServer, httpsPort);
+    }
   }
 
   async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.httpsServer ? this.httpsServer.close(() => r()) : r()));
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     await Promise.all([this.ingresses.stop(), this.services.stop(), this.slices.stop()]);
   }
@@ -93,7 +112,7 @@ export class LocalIngress {
     return this.dns && host.endsWith('.cluster.local') ? ((await this.dns.resolve4(host))[0] ?? host) : host;
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async route(req: IncomingMessage, res: ServerResponse, proto: 'http' | 'https' = 'http'): Promise<void> {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
     const t = this.target(host);
     if ('status' in t) {
@@ -105,7 +124,8 @@ export class LocalIngress {
       res.writeHead(502, { 'Content-Type': 'text/plain' }).end(`cannot resolve ${t.host}\n`);
       return;
     }
-    const upstream = request({ host: address, port: t.port, method: req.method, path: req.url, headers: req.headers, timeout: t.timeoutSeconds * 1000 }, (up) => {
+    const headers = { ...req.headers, 'x-forwarded-proto': proto };
+    const upstream = request({ host: address, port: t.port, method: req.method, path: req.url, headers, timeout: t.timeoutSeconds * 1000 }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });

@@ -13,12 +13,14 @@ export const BuilderEnv = {
   /** Comma-separated buildpacks: built-in names or URLs. Empty means detect. */
   buildpacks: 'DYNOKUBE_BUILDPACKS',
   stack: 'DYNOKUBE_STACK',
-  /** host[:port] of the registry the builder pushes to. */
+  /** host[:port][/path] of the registry the builder pushes to: ghcr.io/acme puts apps under acme/. */
   registry: 'DYNOKUBE_REGISTRY',
   registryInsecure: 'DYNOKUBE_REGISTRY_INSECURE',
   /** Push credentials, from a basic-auth Secret when the registry wants them. */
   registryUsername: 'DYNOKUBE_REGISTRY_USERNAME',
   registryPassword: 'DYNOKUBE_REGISTRY_PASSWORD',
+  /** Or a docker config.json, whose auths entry for the registry's host is used. */
+  registryDockerConfig: 'DYNOKUBE_REGISTRY_DOCKER_CONFIG',
   /** host[:port] that nodes pull from, when it differs from the push address. */
   pullRegistry: 'DYNOKUBE_PULL_REGISTRY',
   /** repository:tag of the stack's run image in that registry. */
@@ -49,5 +51,11 @@ export interface BuildResult {
   timings?: { fetch?: number; compile?: number; packageManager?: number; image?: number };
 }
 
-/** The repository of an app's images in the registry. */
-export const imageRepository = (namespace: string, app: string): string => `${namespace}/${app}`;
+/** The repository of an app's images under the registry's path (ghcr.io/acme: acme/<namespace>/<app>). */
+export const imageRepository = (namespace: string, app: string, path = ''): string => `${path ? `${path}/` : ''}${namespace}/${app}`;
+
+/** `ghcr.io/acme` → the host the OCI API answers on, and the path repositories go under. */
+export function splitRegistry(registry: string): { host: string; path: string } {
+  const slash = registry.indexOf('/');
+  return slash < 0 ? { host: registry, path: '' } : { host: registry.slice(0, slash), path: registry.slice(slash + 1).replace(/\/+$/, '') };
+}

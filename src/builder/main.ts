@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
-import { BUILD_DIR, BuilderEnv, CACHE_DIR, ENV_DIR, TERMINATION_LOG, imageRepository, type BuildResult } from '../api/builder.js';
+import { BUILD_DIR, BuilderEnv, CACHE_DIR, ENV_DIR, TERMINATION_LOG, imageRepository, splitRegistry, type BuildResult } from '../api/builder.js';
 import { BuildError, compile, detect, release, resolveBuildpacks, type Buildpack } from './buildpacks.js';
 import { restoreCache, saveCache } from './cache.js';
 import { pushSlugImage } from './image.js';
 import { packLayer } from './layer.js';
 import { BuildLog } from './log.js';
 import { ProcfileError, parseProcfile, type ProcessTypes } from './procfile.js';
+import { credentialsFor } from './docker-config.js';
 import { Registry, parseReference } from './registry.js';
 
 const BUILTIN_ORDER = ['heroku/python', 'heroku/nodejs', 'heroku/procfile'];
@@ -51,8 +52,12 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
   const cacheDir = env[BuilderEnv.cacheDir] ?? CACHE_DIR;
   const envDir = env[BuilderEnv.envDir] ?? ENV_DIR;
   const stack = env[BuilderEnv.stack] ?? 'heroku-24';
-  const registry = new Registry(need(BuilderEnv.registry), { insecure: env[BuilderEnv.registryInsecure] === 'true', username: env[BuilderEnv.registryUsername], password: env[BuilderEnv.registryPassword] });
-  const repository = imageRepository(namespace, app);
+  const registryBase = need(BuilderEnv.registry);
+  const { host, path } = splitRegistry(registryBase);
+  const dockerConfig = env[BuilderEnv.registryDockerConfig];
+  const credentials = dockerConfig ? credentialsFor(dockerConfig, host) : { username: env[BuilderEnv.registryUsername], password: env[BuilderEnv.registryPassword] };
+  const registry = new Registry(host, { insecure: env[BuilderEnv.registryInsecure] === 'true', ...credentials });
+  const repository = imageRepository(namespace, app, path);
   const work = await mkdtemp(join(tmpdir(), 'dynokube-build-'));
   const timingsFile = join(work, 'timings');
   const timings: NonNullable<BuildResult['timings']> = {};
@@ -118,7 +123,7 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
   const slug = await packLayer(buildDir, 'app', join(work, 'slug.tgz'));
   log(`       Done: ${mib(slug.size)}`);
   log('-----> Launching...');
-  const runImage = parseReference(`${registry.host}/${need(BuilderEnv.runImage)}`);
+  const runImage = parseReference(`${registryBase}/${need(BuilderEnv.runImage)}`);
   const commit = env[BuilderEnv.commit] ?? '';
   const tag = commit ? commit.slice(0, 12) : `build-${Date.now()}`;
   const { digest } = await pushSlugImage({
@@ -130,9 +135,10 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
     createdBy: `dynokube build ${env[BuilderEnv.build] ?? ''}`.trim(),
   });
   timings.image = elapsed(t0);
-  const pullHost = env[BuilderEnv.pullRegistry] || registry.host;
+  // Nodes pull from the pull registry, under its own path, when it differs.
+  const pullBase = env[BuilderEnv.pullRegistry] || registryBase;
   await rm(work, { recursive: true, force: true });
-  return { ok: true, image: `${pullHost}/${repository}@${digest}`, processTypes, stack, language, timings };
+  return { ok: true, image: `${pullBase}/${imageRepository(namespace, app)}@${digest}`, processTypes, stack, language, timings };
 }
 
 async function main(): Promise<number> {

@@ -71,7 +71,7 @@ export interface WatchEvent<T> {
 
 /** What requests need of a kubeconfig, as client-node's KubeConfig provides it. */
 export interface KubeCredentials {
-  getCurrentCluster(): { server: string } | null;
+  getCurrentCluster(): { server: string; proxyUrl?: string } | null;
   applyToHTTPSOptions(opts: RequestOptions): Promise<void>;
 }
 
@@ -103,9 +103,11 @@ export class Kube {
       this.headers = headers;
       this.headersAt = Date.now();
       if (!this.agent) {
-        this.agent = this.server.protocol === 'https:'
-          ? new Agent({ keepAlive: true, maxSockets: 64, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized })
-          : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+        // Through a kubeconfig's proxy-url, the agent the kubeconfig made for it.
+        const proxied = this.kc.getCurrentCluster()?.proxyUrl ? (opts.agent as Agent | HttpAgent | undefined) : undefined;
+        this.agent = proxied ?? (this.server.protocol === 'https:'
+          ? new Agent({ keepAlive: true, maxSockets: 64, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername })
+          : new HttpAgent({ keepAlive: true, maxSockets: 64 }));
       }
     }
     return { agent: this.agent, headers: this.headers };

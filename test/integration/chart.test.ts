@@ -37,17 +37,38 @@ const release = () => `dk-${system.name.slice(-6)}`;
 const scoped = () => ['--set', `watchNamespace=${apps.name}`, '--set', 'clusterInfo.enabled=false'];
 
 describe('helm lint and template', () => {
-  it('lints clean, and refuses values outside the schema', async () => {
-    const lint = await helm(['lint', CHART]);
+  it('lints clean (--strict), and refuses values outside the schema', async () => {
+    const lint = await helm(['lint', '--strict', CHART]);
     expect(lint.stdout).toContain('0 chart(s) failed');
+    expect(lint.code).toBe(0);
     const bad = await helm(['template', 'x', CHART, '--set', 'operator.concurrency=0']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("at '/operator/concurrency'");
+    for (const [value, at] of [['externalRegistry.host=https://ghcr.io', '/externalRegistry/host'], ['tls.issuer=Certificate/x', '/tls/issuer']] as const) {
+      expect((await helm(['template', 'x', CHART, '--set', value])).stderr).toContain(`at '${at}'`);
+    }
+  });
+
+  it('takes what a parent chart and a platform engineer set', async () => {
+    const t = await helm(['template', 'x', CHART, '--set', 'global.imageRegistry=mirror.example', '--set', 'externalRegistry.host=ghcr.io/acme',
+      '--set', 'metrics.serviceMonitor.enabled=true', '--set-json', 'podSecurityContext={"runAsUser":null,"runAsGroup":null,"fsGroup":null}']);
+    expect(t.stderr).toBe('');
+    const docs = parseAllDocuments(t.stdout).map((d) => d.toJS() as Record<string, never>).filter(Boolean);
+    expect(docs.find((d) => d.kind === 'ServiceMonitor')).toMatchObject({ spec: { endpoints: [{ port: 'metrics', path: '/metrics' }] } });
+    const op = docs.find((d) => d.kind === 'Deployment' && (d as unknown as { metadata: { name: string } }).metadata.name.endsWith('-operator')) as unknown as { spec: { template: { spec: { securityContext: object; containers: { env: { name: string; value: string }[] }[] } } } };
+    // OpenShift assigns the user: none is set when the values take it away.
+    expect(op.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(op.spec.template.spec.containers[0]!.env.find((e) => e.name === 'DYNOKUBE_REGISTRY')?.value).toBe('ghcr.io/acme');
+    expect(docs.filter((d) => d.kind === 'Secret')).toEqual([]); // no bundled registry, so no credentials of its own
   });
 
   it.each([
     ['default values', [] as string[]],
-    ['a namespace-scoped install with an external registry and an exposed receiver', ['--set', 'watchNamespace=apps', '--set', 'externalRegistry.host=ghcr.io', '--set', 'externalRegistry.pullSecret=pull', '--set', 'externalRegistry.credentialsSecret=push', '--set', 'receiver.ingress.enabled=true', '--set', 'receiver.ingress.host=git.example.com', '--set', 'ingressClassName=nginx', '--set-json', 'operator.sizes={"eco":{"memory":"256Mi","cpuRequest":"10m","cpuLimit":"100m"}}']],
+    ['a namespace-scoped install with an external registry and an exposed receiver', ['--set', 'watchNamespace=apps', '--set', 'externalRegistry.host=ghcr.io/acme', '--set', 'externalRegistry.pullSecret=pull', '--set', 'externalRegistry.credentialsSecret=push', '--set', 'receiver.ingress.enabled=true', '--set', 'receiver.ingress.host=git.example.com', '--set', 'ingressClassName=nginx', '--set-json', 'operator.sizes={"eco":{"memory":"256Mi","cpuRequest":"10m","cpuLimit":"100m"}}']],
+    ['HTTPS through cert-manager, placement and identities for a cloud', ['--set', 'tls.enabled=true', '--set', 'tls.issuer=letsencrypt', '--set', 'urlHttpsPort=8443', '--set', 'receiver.ingress.enabled=true', '--set', 'receiver.ingress.host=git.example.com',
+      '--set', 'receiver.ingress.tls.enabled=true', '--set-json', 'nodeSelector={"pool":"system"}', '--set-json', 'tolerations=[{"key":"system","operator":"Exists"}]',
+      '--set-json', 'affinity={"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"pool","operator":"In","values":["system"]}]}]}}}',
+      '--set-json', 'podAnnotations={"example.com/team":"platform"}', '--set-json', 'operator.serviceAccount.annotations={"eks.amazonaws.com/role-arn":"arn:aws:iam::1:role/dynokube"}']],
   ])('renders %s into manifests the API server accepts', async (_, values) => {
     const t = await helm(['template', 'dynokube', CHART, '-n', system.name, ...values]);
     expect(t.stderr).toBe('');
@@ -58,8 +79,11 @@ describe('helm lint and template', () => {
     const dry = await kubectl(['apply', '--dry-run=server', '-f', '-'], t.stdout.replaceAll('namespace: apps', `namespace: ${apps.name}`));
     expect(dry.stderr).toBe('');
     expect(dry.code).toBe(0);
-    for (const d of docs.filter((x) => x.kind === 'Deployment')) {
-      const pod = (d as unknown as { spec: { template: { spec: { securityContext: unknown; containers: { securityContext: unknown }[] } } } }).spec.template.spec;
+    // The chart's pods, the helm test's among them, pass the restricted standard.
+    const pods = [...docs.filter((x) => x.kind === 'Deployment').map((d) => (d as unknown as { spec: { template: { spec: object } } }).spec.template.spec), ...docs.filter((x) => x.kind === 'Pod').map((p) => (p as unknown as { spec: object }).spec)];
+    expect(pods.length).toBeGreaterThanOrEqual(3);
+    for (const spec of pods) {
+      const pod = spec as { securityContext: unknown; containers: { securityContext: unknown }[] };
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.containers[0]!.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     }
@@ -67,6 +91,8 @@ describe('helm lint and template', () => {
 });
 
 describe('helm install and upgrade', () => {
+  const registryPassword = async () => (await kubectl(['get', 'secret', `${release()}-dynokube-registry-auth`, '-n', system.name, '-o', 'jsonpath={.data.password}'])).stdout;
+
   it('installs (serving the CRDs) and upgrades with changed values', async () => {
     const install = await helm(['install', release(), CHART, '-n', system.name, ...scoped()]);
     expect(install.stderr).toBe('');
@@ -75,11 +101,15 @@ describe('helm install and upgrade', () => {
     expect((await kubectl(['get', 'crd', 'apps.dynokube.dev'])).code).toBe(0);
     const op = `${release()}-dynokube-operator`;
     expect((await kubectl(['get', 'deployment', op, '-n', system.name])).code).toBe(0);
+    const password = await registryPassword();
+    expect(Buffer.from(password, 'base64').toString()).toMatch(/^[A-Za-z0-9]{40}$/);
     const upgrade = await helm(['upgrade', release(), CHART, '-n', system.name, ...scoped(), '--set', 'baseDomain=apps.example.com', '--set', 'operator.replicas=3']);
     expect(upgrade.code).toBe(0);
     const dep = JSON.parse((await kubectl(['get', 'deployment', op, '-n', system.name, '-o', 'json'])).stdout) as { spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
     expect(dep.spec.replicas).toBe(3);
     expect(dep.spec.template.spec.containers[0]!.env.find((e) => e.name === 'DYNOKUBE_BASE_DOMAIN')?.value).toBe('apps.example.com');
+    // The registry's password was generated once: the upgrade kept it.
+    expect(await registryPassword()).toBe(password);
   });
 });
 
@@ -98,6 +128,9 @@ describe('RBAC', () => {
     expect(await can('operator', 'delete', 'namespaces')).toBe('no');
     expect(await can('operator', 'update', 'leases/dynokube-operator', '-n', system.name)).toBe('yes');
     expect(await can('operator', 'update', 'leases/kube-controller-manager', '-n', 'kube-system')).toBe('no');
+    // The registry's credentials, to share with app namespaces: that Secret and no other of its namespace.
+    expect(await can('operator', 'get', `secrets/${release()}-dynokube-registry-auth`, '-n', system.name)).toBe('yes');
+    expect(await can('operator', 'get', 'secrets/other', '-n', system.name)).toBe('no');
   });
 
   it('gives Kubernetes\' own view, edit and admin roles the dynokube kinds', async () => {
@@ -144,7 +177,12 @@ describe('the chart\'s identities are enough to do the work', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'dynokube-chart-receiver-'));
     controller = new Controller(new Kube(await as('operator'), 'dynokube'),
-      { ...DEFAULT_SETTINGS, namespace: apps.name, baseDomain: 'apps.test', registry: registryHost(), builderImage: 'dynokube/builder:test' }, pino({ level: 'silent' }), new Metrics());
+      {
+        ...DEFAULT_SETTINGS, namespace: apps.name, baseDomain: 'apps.test', registry: registryHost(), builderImage: 'dynokube/builder:test',
+        // As the chart sets them for its registry: its credentials shared into the app namespace.
+        imagePullSecret: `${release()}-dynokube-registry`, registryCredentialsSecret: `${release()}-dynokube-registry`,
+        registryAuthSource: { namespace: system.name, name: `${release()}-dynokube-registry-auth` },
+      }, pino({ level: 'silent' }), new Metrics());
     await controller.start();
     [port] = (await freePorts(1)) as [number];
     receiver = await createReceiver({ kube: new Kube(await as('receiver'), 'dynokube-receiver'), root, publicUrl: `http://127.0.0.1:${port}`, log: pino({ level: 'silent' }) });
@@ -183,6 +221,10 @@ describe('the chart\'s identities are enough to do the work', () => {
       return a.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && a;
     });
     expect(app.status?.currentRelease).toBe(2);
+    // The registry's credentials reached the app namespace, for builds and dynos.
+    const shared = JSON.parse((await kubectl(['get', 'secret', `${release()}-dynokube-registry`, '-n', apps.name, '-o', 'json'])).stdout) as { type: string; data: Record<string, string> };
+    expect(shared.type).toBe('kubernetes.io/dockerconfigjson');
+    expect(Object.keys((JSON.parse(Buffer.from(shared.data['.dockerconfigjson']!, 'base64').toString()) as { auths: object }).auths)).toEqual([`${release()}-dynokube-registry.${system.name}.svc.cluster.local:5000`]);
     // Nothing was refused along the way.
     const forbidden = await kubectl(['get', 'events', '-n', apps.name, '-o', 'jsonpath={.items[*].message}']);
     expect(forbidden.stdout).not.toContain('forbidden');

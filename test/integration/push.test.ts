@@ -207,7 +207,7 @@ describe('the build Job', () => {
     const pod = job.spec!.template.spec!;
     const c = pod.containers[0]!;
     // Set by the kubelet's side (termination log), the image (built-in buildpacks), or only with registry credentials.
-    const required = Object.values(BuilderEnv).filter((n) => ![BuilderEnv.terminationLog, BuilderEnv.buildpacksDir, BuilderEnv.registryUsername, BuilderEnv.registryPassword].includes(n as never));
+    const required = Object.values(BuilderEnv).filter((n) => ![BuilderEnv.terminationLog, BuilderEnv.buildpacksDir, BuilderEnv.registryUsername, BuilderEnv.registryPassword, BuilderEnv.registryDockerConfig].includes(n as never));
     expect(c.env!.map((e) => e.name).sort()).toEqual([...required].sort());
     expect(c.volumeMounts!.map((m) => m.mountPath).sort()).toEqual(['/app', '/etc/dynokube/env', '/tmp']);
     expect(pod.volumes!.find((v) => v.name === 'env')!.secret).toMatchObject({ secretName: 'node-app-config', optional: true });

@@ -7,6 +7,7 @@ export const logs: Command = {
   needsApp: true,
   flags: {
     num: { type: 'string', short: 'N', description: 'how many lines (default 100)', value: 'N' },
+    ps: { type: 'string', short: 'p', description: 'the same as --dyno (Heroku\'s older spelling)', value: 'DYNO', aliasOf: 'dyno' },
     tail: { type: 'boolean', short: 't', description: 'keep following the logs' },
     dyno: { type: 'string', short: 'd', description: 'only this dyno (web.1) or process type (web)', value: 'DYNO' },
     source: { type: 'string', short: 's', description: 'app (the dynos, default) or build (the latest build)', value: 'SOURCE' },

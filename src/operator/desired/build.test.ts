@@ -24,7 +24,8 @@ describe('the build Job', () => {
   it('takes push credentials from a Secret, never from its spec', () => {
     const job = buildJob(build, app, { ...DEFAULT_SETTINGS, registryCredentialsSecret: 'push-creds' });
     const env = job.spec!.template.spec!.containers[0]!.env!;
-    expect(env.find((e) => e.name === 'DYNOKUBE_REGISTRY_PASSWORD')).toEqual({ name: 'DYNOKUBE_REGISTRY_PASSWORD', valueFrom: { secretKeyRef: { name: 'push-creds', key: 'password' } } });
+    expect(env.find((e) => e.name === 'DYNOKUBE_REGISTRY_PASSWORD')).toEqual({ name: 'DYNOKUBE_REGISTRY_PASSWORD', valueFrom: { secretKeyRef: { name: 'push-creds', key: 'password', optional: true } } });
+    expect(env.find((e) => e.name === 'DYNOKUBE_REGISTRY_DOCKER_CONFIG')).toEqual({ name: 'DYNOKUBE_REGISTRY_DOCKER_CONFIG', valueFrom: { secretKeyRef: { name: 'push-creds', key: '.dockerconfigjson', optional: true } } });
     expect(JSON.stringify(job)).not.toMatch(/password"\s*:\s*"[^"]/);
   });
 });

@@ -32,9 +32,10 @@ export function buildEnv(build: Build, app: App, settings: Settings): V1EnvVar[]
     [BuilderEnv.envDir]: ENV_DIR,
   };
   const env: V1EnvVar[] = Object.entries(vars).map(([name, value]) => ({ name, value }));
+  // A basic-auth Secret (username, password) or a docker config one (ECR, GCR, ACR...): whichever keys it has.
   if (settings.registryCredentialsSecret) {
-    for (const [name, key] of [[BuilderEnv.registryUsername, 'username'], [BuilderEnv.registryPassword, 'password']] as const) {
-      env.push({ name, valueFrom: { secretKeyRef: { name: settings.registryCredentialsSecret, key } } });
+    for (const [name, key] of [[BuilderEnv.registryUsername, 'username'], [BuilderEnv.registryPassword, 'password'], [BuilderEnv.registryDockerConfig, '.dockerconfigjson']] as const) {
+      env.push({ name, valueFrom: { secretKeyRef: { name: settings.registryCredentialsSecret, key, optional: true } } });
     }
   }
   return env;

@@ -27,6 +27,7 @@ import { appUrl } from '../desired/web.js';
 import { resolveAttachments } from './attachments.js';
 import { reconcileBuilds } from './builds.js';
 import { reconcileDynos, type DynoReport } from './dynos.js';
+import { shareRegistryAuth } from './registry-auth.js';
 import { reportOrphans } from './orphans.js';
 import { appendReleaseIfDue, processNextRelease } from './releases.js';
 import { announce, writeStatus } from './status.js';
@@ -46,8 +47,10 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
     return {};
   }
 
-  // 2. The config Secret and the Formation, created if absent and adopted if made by hand.
+  // 2. The config Secret and the Formation, created if absent and adopted if made by hand; the
+  // registry's credentials, where the platform shares them.
   const configSecret = await ensureConfigSecret(ctx, app);
+  await shareRegistryAuth(ctx, namespace);
   await ensureFormation(ctx, app, formation);
   for (const r of releases) await adopt(ctx, app, r);
 
@@ -160,7 +163,7 @@ function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | u
     ...(current ? { currentRelease: current.spec.version } : {}),
     ...(latest ? { latestRelease: latest.spec.version } : {}),
     ...(latestBuild ? { latestBuild: latestBuild.metadata.name } : {}),
-    ...(dynos.hasWeb ? { url: appUrl(app.metadata.name!, ctx.settings) } : {}),
+    ...(dynos.hasWeb ? { url: appUrl(app, ctx.settings) } : {}),
     conditions: setConditions(app.status?.conditions, [ready, progressing, degraded], app.metadata.generation),
   };
 }

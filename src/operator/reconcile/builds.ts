@@ -100,7 +100,7 @@ async function recordRelease(ctx: Ctx, app: App, b: Build, r: Release): Promise<
     : r.status?.phase === 'Failed'
       ? { type: 'Released', status: 'False', reason: 'ReleaseFailed', message: `v${version} failed: ${why}` }
       : { type: 'Released', status: 'False', reason: 'Releasing', message: r.status?.phase === 'ReleasePhase' ? `running the release command: ${r.status.processTypes?.release ?? ''}` : `v${version} is not live yet` };
-  const url = b.status?.processTypes?.web ? appUrl(app.metadata.name!, ctx.settings) : undefined;
+  const url = b.status?.processTypes?.web ? appUrl(app, ctx.settings) : undefined;
   await writeStatus(ctx, Resources.Build, b, {
     ...b.status, release: version, ...(url ? { url } : {}),
     conditions: setCondition(b.status?.conditions, released, b.metadata.generation),
