@@ -69,7 +69,11 @@ export async function sweepSources(root: string, live: ReadonlySet<string>, maxA
   for (const name of entries) {
     if (live.has(name)) continue;
     const path = join(base, name);
-    const st = await stat(path).catch(() => undefined);
+    // An entry removed meanwhile (its push ended) is simply gone.
+    const st = await stat(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
     if (!st || (PUSH_ID.test(name) && now - st.mtimeMs < maxAgeMs)) continue;
     await rm(path, { recursive: true, force: true });
     deleted.push(`sources/${name}`);

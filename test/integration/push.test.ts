@@ -225,6 +225,17 @@ describe('the build Job', () => {
   });
 });
 
+describe('a finished build\'s URLs, which anyone who may view Builds can read', () => {
+  it('fetch no source and take no log', async () => {
+    const [b] = await builds('node-app');
+    expect(b!.status?.phase).toBe('Succeeded');
+    const source = await fetch(b!.spec.source.url!);
+    expect(source.status).toBe(404);
+    const log = await fetch(b!.spec.logUrl!, { method: 'POST', body: ' !     injected line\n' });
+    expect(log.status).toBe(410);
+  });
+});
+
 describe('bad pushes are refused with a message, changing nothing', () => {
   it('without credentials', async () => {
     const r = await push('procfile', 'proc-app', { token: null });
