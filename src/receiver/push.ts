@@ -107,7 +107,10 @@ export async function handlePush(deps: PushDeps, push: Push, refs: RefUpdate[], 
       return outcome ?? 0;
     } finally {
       // An undecided build may still fetch its source: the sweep removes it once its URL has expired.
-      if (outcome !== undefined) await removeSources(deps.root, push.id);
+      // A failure to delete is the sweep's to retry, never the push's outcome.
+      if (outcome !== undefined) {
+        await removeSources(deps.root, push.id).catch((e: unknown) => deps.log.error({ namespace: repo.namespace, app: repo.app, err: String(e) }, 'could not delete a push\'s source archive'));
+      }
     }
   });
 }
