@@ -163,6 +163,7 @@ async function buildAndRelease(deps: PushDeps, push: Push, target: RefUpdate, sa
     }
     // The operator records on the Build whether its release went live: the receiver reads Builds only.
     let announced = false;
+    // A built Build deleted now (pruned, say) may well have been released: the receiver cannot tell.
     const released = await waitFor(deps, name, repo.namespace, (b) => {
       const c = b.status?.conditions?.find((x) => x.type === 'Released');
       if (c?.message.startsWith('running the release command') && !announced) {
@@ -170,6 +171,9 @@ async function buildAndRelease(deps: PushDeps, push: Push, target: RefUpdate, sa
         announced = true;
       }
       return c !== undefined && c.reason !== 'Releasing';
+    }).catch((e: unknown) => {
+      if (e instanceof BuildGone) return undefined;
+      throw e;
     });
     if (!released) return undecided(deps, push, name, say);
     const live = released.status?.conditions?.find((c) => c.type === 'Released');
@@ -195,6 +199,8 @@ function undecided(deps: PushDeps, push: Push, build: string, say: (line: string
   return undefined;
 }
 
+class BuildGone extends Error {}
+
 /**
  * Polls the Build until `decided` says so; undefined if the push timed out or the receiver gave
  * up first. API errors are retried: they say nothing of the build.
@@ -206,7 +212,7 @@ async function waitFor(deps: PushDeps, name: string, namespace: string, decided:
       const b = await deps.kube.get<Build>(Resources.Build, namespace, name);
       if (decided(b)) return b;
     } catch (e) {
-      if (isNotFound(e)) throw new Error(`build ${name} was deleted`);
+      if (isNotFound(e)) throw new BuildGone(`build ${name} was deleted`);
       deps.log.warn({ namespace, build: name, err: String(e) }, 'could not read the build; retrying');
     }
     if (Date.now() > deadline || deps.giveUp.aborted) return undefined;
