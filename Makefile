@@ -37,6 +37,7 @@ test-integration: deps ## integration tests only
 
 bench: deps ## benchmarks on fresh local control planes (figures as ratios to a floor measured in the same run)
 	$(BIN)/tsx bench/push.bench.ts
+	$(BIN)/tsx bench/receiver-disk.bench.ts
 	$(BIN)/tsx bench/operator.bench.ts
 	$(BIN)/tsx bench/cli.bench.ts
 	hack/node/install-deps.sh

@@ -1,5 +1,5 @@
-// The contract between the operator's build Job and the builder it runs: the environment the
-// builder reads, and the result it leaves in the pod's termination message.
+// The contract between the operator's build Job and the builder it runs: the phases, the
+// environment each reads, and the result left in the pod's termination message.
 
 export const BuilderEnv = {
   app: 'DYNOKUBE_APP',
@@ -32,12 +32,35 @@ export const BuilderEnv = {
   envDir: 'DYNOKUBE_ENV_DIR',
   buildpacksDir: 'DYNOKUBE_BUILTIN_BUILDPACKS',
   terminationLog: 'DYNOKUBE_TERMINATION_LOG',
+  /** Where each phase leaves its outcome for the next. */
+  handoff: 'DYNOKUBE_HANDOFF',
 } as const;
+type EnvName = (typeof BuilderEnv)[keyof typeof BuilderEnv];
+
+/**
+ * A build runs as three containers of one pod, in order: `restore` (the source and the build
+ * cache), `compile` (the buildpacks: user code, so it alone has no registry credential, and its
+ * own process namespace keeps the others' environment out of reach) and `publish` (the slug image
+ * and the cache, pushed; the result reported). A failing phase records why and exits 0, so
+ * `publish` always reports.
+ */
+export const BUILDER_PHASES = ['restore', 'compile', 'publish'] as const;
+export type BuilderPhase = (typeof BUILDER_PHASES)[number];
+
+const common: EnvName[] = [BuilderEnv.app, BuilderEnv.namespace, BuilderEnv.build, BuilderEnv.commit, BuilderEnv.logUrl, BuilderEnv.stack, BuilderEnv.buildDir, BuilderEnv.cacheDir, BuilderEnv.handoff];
+const registry: EnvName[] = [BuilderEnv.registry, BuilderEnv.registryInsecure];
+/** The variables each phase is given; only restore and publish get the registry's credentials. */
+export const PHASE_ENV: Record<BuilderPhase, { env: EnvName[]; registryCredentials: boolean }> = {
+  restore: { env: [...common, BuilderEnv.sourceUrl, ...registry], registryCredentials: true },
+  compile: { env: [...common, BuilderEnv.buildpacks, BuilderEnv.envDir], registryCredentials: false },
+  publish: { env: [...common, ...registry, BuilderEnv.pullRegistry, BuilderEnv.runImage], registryCredentials: true },
+};
 
 export const BUILD_DIR = '/app';
 export const CACHE_DIR = '/tmp/cache';
 export const ENV_DIR = '/etc/dynokube/env';
 export const TERMINATION_LOG = '/dev/termination-log';
+export const HANDOFF = '/tmp/dynokube-build.json';
 
 /** What a build reports: the slug image by digest and its process types, or why it failed. */
 export interface BuildResult {

@@ -43,6 +43,15 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Nod
   });
 }
 
+/**
+ * The environment buildpacks run with: the builder's own, less every DYNOKUBE_ variable (the
+ * platform's settings, URLs and, where a phase has them, credentials), plus what the classic API
+ * gives (STACK, SOURCE_VERSION) and what ours read.
+ */
+export function buildpackEnv(env: NodeJS.ProcessEnv, add: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('DYNOKUBE_'))), ...add };
+}
+
 const BUILTIN = /^heroku\/([a-z0-9-]+)$/;
 
 /** Built-in names map to the image's own buildpacks; URLs are fetched (tarballs) or cloned (git). */
@@ -75,9 +84,9 @@ export async function resolveBuildpacks(names: string[], builtinDir: string, wor
 }
 
 /** The first buildpack whose bin/detect accepts the app, with the name it gives. */
-export async function detect(candidates: Buildpack[], buildDir: string): Promise<{ buildpack: Buildpack; language: string } | undefined> {
+export async function detect(candidates: Buildpack[], buildDir: string, env: NodeJS.ProcessEnv): Promise<{ buildpack: Buildpack; language: string } | undefined> {
   for (const bp of candidates) {
-    const r = await run(join(bp.dir, 'bin', 'detect'), [buildDir], { capture: true });
+    const r = await run(join(bp.dir, 'bin', 'detect'), [buildDir], { env, capture: true });
     if (r.code === 0) return { buildpack: bp, language: r.stdout.trim().split('\n')[0] || bp.name };
   }
   return undefined;
@@ -90,9 +99,9 @@ export async function compile(bp: Buildpack, buildDir: string, cacheDir: string,
 }
 
 /** bin/release's default process types (YAML on stdout), if it gives any. */
-export async function release(bp: Buildpack, buildDir: string): Promise<ProcessTypes> {
+export async function release(bp: Buildpack, buildDir: string, env: NodeJS.ProcessEnv): Promise<ProcessTypes> {
   if (!existsSync(join(bp.dir, 'bin', 'release'))) return {};
-  const r = await run(join(bp.dir, 'bin', 'release'), [buildDir], { capture: true });
+  const r = await run(join(bp.dir, 'bin', 'release'), [buildDir], { env, capture: true });
   if (r.code !== 0) throw new BuildError(`${bp.name}: bin/release failed`);
   const doc = (parse(r.stdout) ?? {}) as { default_process_types?: ProcessTypes };
   return doc.default_process_types ?? {};

@@ -90,6 +90,20 @@ describe('helm lint and template', () => {
   });
 });
 
+describe('the receiver\'s shutdown', () => {
+  it.each([
+    ['by default, as long as a push may take', [] as string[], 1800],
+    ['as set', ['--set', 'receiver.drainSeconds=120'], 120],
+  ])('drains %s, within the pod\'s grace period', async (_, values, drain) => {
+    const t = await helm(['template', 'dynokube', CHART, '-n', system.name, ...values]);
+    type Dep = { kind: string; metadata: { name: string }; spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: { args: string[] }[] } } } };
+    const receiver = parseAllDocuments(t.stdout).map((d) => d.toJS() as Dep).find((d) => d?.kind === 'Deployment' && d.metadata.name.endsWith('-receiver'))!;
+    const pod = receiver.spec.template.spec;
+    expect(pod.containers[0]!.args).toContain(`--drain-seconds=${drain}`);
+    expect(pod.terminationGracePeriodSeconds).toBe(drain + 30);
+  });
+});
+
 describe('helm install and upgrade', () => {
   const registryPassword = async () => (await kubectl(['get', 'secret', `${release()}-dynokube-registry-auth`, '-n', system.name, '-o', 'jsonpath={.data.password}'])).stdout;
 

@@ -201,20 +201,38 @@ describe('git push of a sample app', () => {
 });
 
 describe('the build Job', () => {
-  it('gives the builder exactly the contract it reads, under Heroku\'s time limit and the restricted standard', async () => {
+  it('gives each phase of the builder exactly the contract it reads, under Heroku\'s time limit and the restricted standard', async () => {
     const [b] = await builds('node-app');
     const job = await k.get<Job>(Resources.Job, ns.name, b!.metadata.name!);
     const pod = job.spec!.template.spec!;
-    const c = pod.containers[0]!;
-    // Set by the kubelet's side (termination log), the image (built-in buildpacks), or only with registry credentials.
+    const containers = [...pod.initContainers!, ...pod.containers];
+    expect(containers.map((c) => [c.name, c.args])).toEqual([['restore', ['restore']], ['compile', ['compile']], ['build', ['publish']]]);
+    // Every variable of the contract reaches some phase, except those set by the kubelet's side
+    // (termination log), the image (built-in buildpacks), or only with registry credentials.
+    const given = new Set(containers.flatMap((c) => c.env!.map((e) => e.name)));
     const required = Object.values(BuilderEnv).filter((n) => ![BuilderEnv.terminationLog, BuilderEnv.buildpacksDir, BuilderEnv.registryUsername, BuilderEnv.registryPassword, BuilderEnv.registryDockerConfig].includes(n as never));
-    expect(c.env!.map((e) => e.name).sort()).toEqual([...required].sort());
-    expect(c.volumeMounts!.map((m) => m.mountPath).sort()).toEqual(['/app', '/etc/dynokube/env', '/tmp']);
+    expect([...given].sort()).toEqual([...required].sort());
+    // The buildpacks' container has no way to the registry, and only it sees the config vars.
+    const compile = containers[1]!;
+    expect(compile.env!.map((e) => e.name).filter((n) => n.startsWith('DYNOKUBE_REGISTRY'))).toEqual([]);
+    expect(compile.volumeMounts!.map((m) => m.mountPath).sort()).toEqual(['/app', '/etc/dynokube/env', '/tmp']);
+    expect(containers[2]!.volumeMounts!.map((m) => m.mountPath).sort()).toEqual(['/app', '/tmp']);
     expect(pod.volumes!.find((v) => v.name === 'env')!.secret).toMatchObject({ secretName: 'node-app-config', optional: true });
     expect(job.spec!.activeDeadlineSeconds).toBe(25 * 60);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    for (const c of containers) expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(job.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Build', name: b!.metadata.name });
+  });
+});
+
+describe('a finished build\'s URLs, which anyone who may view Builds can read', () => {
+  it('fetch no source and take no log', async () => {
+    const [b] = await builds('node-app');
+    expect(b!.status?.phase).toBe('Succeeded');
+    const source = await fetch(b!.spec.source.url!);
+    expect(source.status).toBe(404);
+    const log = await fetch(b!.spec.logUrl!, { method: 'POST', body: ' !     injected line\n' });
+    expect(log.status).toBe(410);
   });
 });
 

@@ -55,8 +55,12 @@ export const buildsOutput: Run = async (s, args) => {
   const pod = pods.items[0];
   if (!pod) throw new CliError(`Build ${b.metadata.name} has not started yet.`, EXIT.notFound);
   try {
-    const res = await s.kube.stream({ path: `${resourcePath(Resources.Pod, s.namespace, pod.metadata.name)}/log`, query: { container: 'build' } });
-    for await (const chunk of res) process.stdout.write(chunk as Buffer);
+    // A build's phases are the pod's containers, init containers first (see api/builder.ts).
+    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
+    for (const container of containers) {
+      const res = await s.kube.stream({ path: `${resourcePath(Resources.Pod, s.namespace, pod.metadata.name)}/log`, query: { container } });
+      for await (const chunk of res) process.stdout.write(chunk as Buffer);
+    }
   } catch (e) {
     if (e instanceof ApiError && (e.status === 400 || e.status === 404)) throw new CliError(`The output of ${b.metadata.name} is not available (${e.message}).`, EXIT.notFound);
     throw e;
