@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 import { packLayer } from '../../src/builder/layer.js';
 import { storeImage } from '../stack/image-cache.js';
@@ -12,12 +11,12 @@ import { writeDockerArchive } from './docker-archive.js';
 async function entries(file: string): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   const x = extract();
-  x.on('entry', (header, stream, next) => {
+  createReadStream(file).pipe(x);
+  for await (const entry of x) {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => { found.set(header.name, Buffer.concat(chunks)); next(); });
-  });
-  await pipeline(createReadStream(file), x);
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    found.set(entry.header.name, Buffer.concat(chunks));
+  }
   return found;
 }
 
