@@ -34,6 +34,7 @@ function binaries(): KindBinaries {
     etcd: join(dirs.KIND_ETCD_BIN!, 'etcd'), etcdVersion: versions.ETCD!,
     coredns: join(dirs.KIND_COREDNS_BIN!, 'coredns'), corednsVersion: versions.COREDNS!,
     registry: join(dirs.REGISTRY_BIN!, 'registry'),
+    localPath: join(dirs.LOCAL_PATH_BIN!, 'local-path-provisioner'),
   };
 }
 

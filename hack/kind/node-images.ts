@@ -1,12 +1,13 @@
 // The images a kind node runs that nothing here could pull, made from the Go builds and this
 // machine's Debian packages under the names kubeadm v1.34 and the chart ask for: the control
-// plane's (each its one program), etcd, CoreDNS, pause, and the registry the chart runs. Each is
-// kept in the image cache by its inputs and written as a docker archive for /kind/images.
+// plane's (each its one program), etcd, CoreDNS, pause, kind's storage provisioner and its helper
+// (default-storage.yaml), and the registry the chart runs. Each is kept in the image cache by its
+// inputs and written as a docker archive for /kind/images.
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { addPackages, cachedOrBuilt, type ContainerConfig, type ImageOptions } from '../stack/rootfs.js';
+import { addBusybox, addPackages, cachedOrBuilt, type ContainerConfig, type ImageOptions } from '../stack/rootfs.js';
 import { writeDockerArchive } from './docker-archive.js';
 
 const run = promisify(execFile);
@@ -20,6 +21,7 @@ export interface KindBinaries {
   coredns: string;
   corednsVersion: string;
   registry: string;
+  localPath: string;
 }
 
 interface NodeImage {
@@ -97,6 +99,22 @@ function images(b: KindBinaries): NodeImage[] {
       },
       config: { Entrypoint: ['/pause'], User: '65535:65535' },
       inputs: { files: [PAUSE_SOURCE], packages: ['gcc', 'libc6-dev'] },
+    },
+    {
+      name: 'localhost/dynokube/local-path-provisioner:v0.0.30',
+      build: program(b.localPath, 'usr/local/bin/local-path-provisioner'),
+      config: { Env: [PATH] },
+      inputs: { files: [b.localPath] },
+    },
+    {
+      // Its helper pods make and remove volumes' directories with a shell script.
+      name: 'localhost/dynokube/local-path-helper:busybox',
+      build: async (root) => {
+        await mkdir(join(root, 'bin'), { recursive: true });
+        if (!await addBusybox(root, ['sh', 'mkdir', 'rm'])) throw new Error('the local-path helper image needs a static busybox: run hack/node/install-deps.sh');
+      },
+      config: { Env: [PATH] },
+      inputs: { packages: ['busybox-static'] },
     },
     {
       name: 'docker.io/library/registry:3',
