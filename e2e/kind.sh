@@ -86,7 +86,7 @@ PATH=$PWD/bin:$PATH kubectl dyno apps:create e2e-python --no-remote
 
 say "curling it through the node's port 80"
 for i in $(seq 1 60); do
-  if curl -fsS "http://$host/" | grep -q "Hello from Python"; then say "it answers at http://$host/"; break; fi
+  if curl -fs "http://$host/" | grep -q "Hello from Python"; then say "it answers at http://$host/"; break; fi
   [ "$i" = 60 ] && { echo "the app did not answer at http://$host/" >&2; exit 1; }
   sleep 2
 done
