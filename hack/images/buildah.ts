@@ -4,7 +4,7 @@
 // of its own under $DYNOKUBE_CACHE/buildah, then runs one of them. The Dockerfiles' own steps run
 // for real (apt-get and npm fetch from Debian's and npm's registries); buildah's layer cache and a
 // key over every input make an unchanged tree cost nothing.
-//   node --import tsx hack/images/buildah.ts
+//   node --import tsx hack/images/buildah.ts [--tag TAG]   dynokube's images as ghcr.io/dynokube/<name>:TAG (default buildah)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,14 +14,14 @@ import { dpkgPackages, imageKey } from '../stack/image-key.js';
 import { CA_BUNDLE, DEBIAN, NODE, buildDebianRootfs, buildNodeRootfs, slimPackages } from './base-images.js';
 
 const REPO = 'ghcr.io/dynokube';
-const TAG = 'buildah';
+const DEFAULT_TAG = 'buildah';
 const KEY_LABEL = 'dynokube.dev/image-key';
 /** What the Dockerfiles COPY, and what makes them. */
 const CONTEXT = ['images', 'package.json', 'package-lock.json', 'tsconfig.json', 'src', 'hack', 'test', 'bench', 'e2e', 'buildpacks'];
-const TARGETS = [
+const targets = (tag: string) => [
   { file: 'images/stack/Dockerfile', target: 'run', tag: `${REPO}/stack-heroku-24:run` },
   { file: 'images/stack/Dockerfile', target: 'build', tag: `${REPO}/stack-heroku-24:build` },
-  ...['operator', 'receiver', 'builder'].map((t) => ({ file: 'images/Dockerfile', target: t, tag: `${REPO}/${t}:${TAG}` })),
+  ...['operator', 'receiver', 'builder', 'ingress'].map((t) => ({ file: 'images/Dockerfile', target: t, tag: `${REPO}/${t}:${tag}` })),
 ];
 
 export interface BuildahResult {
@@ -67,7 +67,7 @@ async function ensureBase(ref: string, key: string, make: (root: string) => Prom
   return true;
 }
 
-export async function buildDockerfiles(log: (line: string) => void = (l) => process.stderr.write(`==> ${l}\n`)): Promise<BuildahResult> {
+export async function buildDockerfiles(log: (line: string) => void = (l) => process.stderr.write(`==> ${l}\n`), tag = DEFAULT_TAG): Promise<BuildahResult> {
   const images: Record<string, string> = {};
   const db = await dpkgPackages();
   const debianPackages = await slimPackages(db);
@@ -86,7 +86,7 @@ export async function buildDockerfiles(log: (line: string) => void = (l) => proc
   }
   // Every image's key: the bases' and the build context's, so an unchanged tree builds nothing.
   const key = (await imageKey('dockerfiles', { debianKey, nodeKey }, { files: CONTEXT.map((p) => join(PROJECT_DIR, p)) })).key;
-  for (const t of TARGETS) {
+  for (const t of targets(tag)) {
     if (await keyOf(t.tag) === key) {
       images[t.tag] = 'up to date';
     } else {
@@ -97,7 +97,7 @@ export async function buildDockerfiles(log: (line: string) => void = (l) => proc
     }
     log(`image ${t.tag}: ${images[t.tag]}`);
   }
-  const c = (await buildah(['from', '--pull=never', `${REPO}/operator:${TAG}`])).trim();
+  const c = (await buildah(['from', '--pull=never', `${REPO}/operator:${tag}`])).trim();
   try {
     const ran = await buildah(['run', '--isolation', 'chroot', c, '--', 'node', '/opt/dynokube/dist/src/operator/main.js', '--help']);
     return { images, ran };
@@ -107,7 +107,8 @@ export async function buildDockerfiles(log: (line: string) => void = (l) => proc
 }
 
 if (process.argv[1] === import.meta.filename) {
-  buildDockerfiles().then((r) => process.stdout.write(r.ran), (e: unknown) => {
+  const at = process.argv.indexOf('--tag');
+  buildDockerfiles(undefined, at > 0 ? process.argv[at + 1] : DEFAULT_TAG).then((r) => process.stdout.write(r.ran), (e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   });

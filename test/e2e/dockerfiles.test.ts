@@ -12,6 +12,7 @@ describe('the Dockerfiles, built with buildah', () => {
       'docker.io/library/debian:bookworm-slim', 'docker.io/library/node:20-bookworm-slim',
       'ghcr.io/dynokube/stack-heroku-24:run', 'ghcr.io/dynokube/stack-heroku-24:build',
       'ghcr.io/dynokube/operator:buildah', 'ghcr.io/dynokube/receiver:buildah', 'ghcr.io/dynokube/builder:buildah',
+      'ghcr.io/dynokube/ingress:buildah',
     ]);
     expect(r.ran).toContain('dynokube-operator: turns Apps, Releases, Formations and attachments into running dynos.');
   }, 60 * 60_000);

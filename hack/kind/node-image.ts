@@ -1,0 +1,97 @@
+// kind's node image made here, since kindest/node cannot be pulled: a Debian root filesystem from
+// this machine's packages with systemd as PID 1, Debian's containerd, runc and CNI plugins, the
+// kubeadm, kubelet and kubectl built from Go modules, kind's files under /kind (version, default
+// CNI and storage manifests) and the images kubeadm runs under /kind/images (node-images.ts).
+// The files in node/ go in as they are. Kept in the image cache by its inputs, and loaded into
+// Podman (the store hack/kind/podman-env.sh sets) when Podman's copy is another.
+//   node --import tsx hack/kind/node-image.ts      prints the image's name
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDebianRootfs, slimPackages } from '../images/base-images.js';
+import { exec } from '../exec.js';
+import { addPackages, cachedOrBuilt, installed } from '../stack/rootfs.js';
+import { writeDockerArchive } from './docker-archive.js';
+import { addIptables, nodeImageInputs, writeNodeImages, type KindBinaries } from './node-images.js';
+
+const NODE_FILES = join(import.meta.dirname, 'node');
+/** What runs the node: systemd, the container runtime and network, and what kind and kubeadm call. */
+export const NODE_PACKAGES = ['systemd', 'systemd-sysv', 'containerd', 'runc', 'containernetworking-plugins', 'iptables', 'iproute2', 'procps'];
+const UNITS = ['containerd.service', 'kind-images.service', 'kubelet.service'];
+// Units that make no sense in a container, as kind's base image leaves them out.
+const UNWANTED = ['multi-user.target.wants', 'local-fs.target.wants', 'basic.target.wants', 'sockets.target.wants/systemd-udevd-control.socket',
+  'sockets.target.wants/systemd-udevd-kernel.socket', 'sockets.target.wants/systemd-initctl.socket', 'sysinit.target.wants/systemd-tmpfiles-setup.service'];
+const MASKED = ['systemd-binfmt.service', 'systemd-firstboot.service'];
+
+function binaries(): KindBinaries {
+  const script = join(import.meta.dirname, '..', 'build-control-plane.sh');
+  const dirs = Object.fromEntries(execFileSync('bash', [script, '--print'], { encoding: 'utf8' }).trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+  const versions = Object.fromEntries(execFileSync('bash', ['-c', `. ${join(import.meta.dirname, '..', 'versions.env')}; echo K8S=$K8S_VERSION ETCD=$KIND_ETCD_VERSION COREDNS=$KIND_COREDNS_VERSION`], { encoding: 'utf8' })
+    .trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+  return {
+    k8s: dirs.K8S_BIN!, k8sVersion: versions.K8S!,
+    etcd: join(dirs.KIND_ETCD_BIN!, 'etcd'), etcdVersion: versions.ETCD!,
+    coredns: join(dirs.KIND_COREDNS_BIN!, 'coredns'), corednsVersion: versions.COREDNS!,
+    registry: join(dirs.REGISTRY_BIN!, 'registry'),
+    localPath: join(dirs.LOCAL_PATH_BIN!, 'local-path-provisioner'),
+  };
+}
+
+async function buildNodeRootfs(root: string, b: KindBinaries, log: (m: string) => void): Promise<void> {
+  await buildDebianRootfs(root, await slimPackages());
+  await addPackages(root, NODE_PACKAGES);
+  await addIptables(root);
+  await cp(NODE_FILES, root, { recursive: true });
+  for (const name of ['kubeadm', 'kubelet', 'kubectl']) await cp(join(b.k8s, name), join(root, 'usr', 'bin', name));
+  const system = join(root, 'lib', 'systemd', 'system');
+  for (const path of UNWANTED) await rm(join(system, path), { recursive: true, force: true });
+  const etcSystem = join(root, 'etc', 'systemd', 'system');
+  for (const unit of MASKED) await symlink('/dev/null', join(etcSystem, unit));
+  await mkdir(join(etcSystem, 'multi-user.target.wants'), { recursive: true });
+  for (const unit of UNITS) await symlink(`/etc/systemd/system/${unit}`, join(etcSystem, 'multi-user.target.wants', unit));
+  // The kernel's ring buffer is the host's.
+  await mkdir(join(root, 'etc', 'systemd', 'journald.conf.d'), { recursive: true });
+  await writeFile(join(root, 'etc', 'systemd', 'journald.conf.d', 'kind.conf'), '[Journal]\nReadKMsg=no\n');
+  for (const dir of ['etc/kubernetes/manifests', 'etc/cni/net.d']) await mkdir(join(root, dir), { recursive: true });
+  await writeFile(join(root, 'kind', 'version'), `v${b.k8sVersion}\n`);
+  await writeNodeImages(b, join(root, 'kind', 'images'), log);
+}
+
+/** The node image's name in Podman, loaded there unless Podman has this very image already. */
+export async function ensureNodeImage(log: (m: string) => void = (m) => process.stderr.write(`==> ${m}\n`)): Promise<string> {
+  const missing = NODE_PACKAGES.filter((p) => !installed(p));
+  if (missing.length) throw new Error(`the kind node image needs the Debian packages ${missing.join(', ')}: run hack/kind/install-deps.sh`);
+  const b = binaries();
+  const name = `localhost/dynokube/kind-node:v${b.k8sVersion}`;
+  const made = nodeImageInputs(b);
+  const inputs = {
+    packages: [...await slimPackages(), ...NODE_PACKAGES, ...made.packages],
+    files: [...made.files, NODE_FILES, import.meta.filename, join(import.meta.dirname, 'docker-archive.ts'), ...['kubeadm', 'kubelet', 'kubectl'].map((n) => join(b.k8s, n))],
+  };
+  const config = { Entrypoint: ['/usr/local/bin/entrypoint', '/sbin/init'], Env: ['container=docker'], StopSignal: 'SIGRTMIN+3' };
+  const image = await cachedOrBuilt(name, (root) => buildNodeRootfs(root, b, log), config, { inputs, log });
+  const loaded = await exec('podman', ['image', 'inspect', '--format', '{{.Id}}', name]);
+  if (loaded.code === 0 && `sha256:${loaded.stdout.trim()}` === image.manifest.config.digest) {
+    log(`image ${name}: up to date in Podman`);
+    return name;
+  }
+  const work = await mkdtemp(join(tmpdir(), 'dynokube-kind-node-'));
+  try {
+    const t0 = Date.now();
+    await writeDockerArchive(image, [name], join(work, 'node.tar'));
+    const load = await exec('podman', ['load', '--quiet', '--input', join(work, 'node.tar')]);
+    if (load.code !== 0) throw new Error(`podman load failed: ${load.stderr.trim()}`);
+    log(`image ${name}: loaded into Podman in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return name;
+}
+
+if (process.argv[1] === import.meta.filename) {
+  ensureNodeImage().then((name) => process.stdout.write(`${name}\n`), (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
