@@ -79,8 +79,8 @@ export function ownedFields(managedFields: ManagedFieldsEntry[] | undefined, man
 }
 
 /** A fingerprint of what manager owns on a live object, or undefined when it owns nothing. */
-export function ownedHash(obj: { metadata?: { managedFields?: unknown } }, manager: string): string | undefined {
-  const set = ownedFields(obj.metadata?.managedFields as ManagedFieldsEntry[] | undefined, manager);
+export function ownedHash(obj: object, manager: string): string | undefined {
+  const set = ownedFields((obj as { metadata?: { managedFields?: ManagedFieldsEntry[] } }).metadata?.managedFields, manager);
   if (!set) return undefined;
   const { metadata, ...rest } = obj as Record<string, Json> & { metadata?: Record<string, Json> };
   const { managedFields: _drop, ...meta } = metadata ?? {};

@@ -117,7 +117,7 @@ describe('WorkQueue recovery and shutdown', () => {
 
   it('gives work in flight a bounded drain, and says whether it finished', async () => {
     const q = new WorkQueue({ concurrency: 1 });
-    q.run(() => tick(300));
+    q.run(async () => { await tick(300); });
     q.add('slow');
     await tick(5);
     const t0 = Date.now();
