@@ -26,6 +26,8 @@ export const BuilderEnv = {
   /** Where the slug is built: /app, as on Heroku. */
   buildDir: 'DYNOKUBE_BUILD_DIR',
   cacheDir: 'DYNOKUBE_CACHE_DIR',
+  /** Digest of the cache to restore (the app's last successful build saved it); empty: start cold. */
+  cacheDigest: 'DYNOKUBE_CACHE_DIGEST',
   /** The app's config vars as files (the config Secret mounted as a volume). */
   envDir: 'DYNOKUBE_ENV_DIR',
   buildpacksDir: 'DYNOKUBE_BUILTIN_BUILDPACKS',
@@ -44,6 +46,8 @@ export interface BuildResult {
   processTypes?: Record<string, string>;
   stack?: string;
   language?: string;
+  /** The build cache saved, by digest in the app's repository. */
+  cacheDigest?: string;
   error?: string;
   /** Seconds spent in each step. */
   timings?: { fetch?: number; compile?: number; packageManager?: number; image?: number };

@@ -9,6 +9,7 @@ import { names } from '../../api/names.js';
 import { appLabels } from '../../k8s/labels.js';
 import type { Settings } from '../settings.js';
 import { ownedBy } from './owner.js';
+import { FINISHED_JOB_TTL_SECONDS } from './release.js';
 
 export const buildJobName = (build: Build): string => build.metadata.name!;
 
@@ -29,6 +30,7 @@ export function buildEnv(build: Build, app: App, settings: Settings): V1EnvVar[]
     [BuilderEnv.runImage]: settings.runImages[stack] ?? '',
     [BuilderEnv.buildDir]: BUILD_DIR,
     [BuilderEnv.cacheDir]: CACHE_DIR,
+    [BuilderEnv.cacheDigest]: app.status?.buildCache?.digest ?? '',
     [BuilderEnv.envDir]: ENV_DIR,
   };
   const env: V1EnvVar[] = Object.entries(vars).map(([name, value]) => ({ name, value }));
@@ -53,6 +55,7 @@ export function buildJob(build: Build, app: App, settings: Settings): V1Job {
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: settings.buildTimeoutSeconds,
+      ttlSecondsAfterFinished: FINISHED_JOB_TTL_SECONDS,
       template: {
         metadata: { labels: appLabels(build.spec.app, 'build') },
         spec: {

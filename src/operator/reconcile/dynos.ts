@@ -59,17 +59,18 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
     if (pastDeadline(cached)) stuck.push(type);
     processes[type] = { desired: scale.quantity, ready, size: scale.size ?? 'standard-1x', command: slug!.processTypes[type]! };
   }
-  for (const [type, d] of existing) if (!types.includes(type)) await ctx.applier.remove(Resources.Deployment, ns, d.metadata.name!);
+  for (const [type, d] of existing) if (!types.includes(type)) await ctx.applier.remove(Resources.Deployment, d);
 
   const hasWeb = types.includes('web');
+  const { services, ingresses } = ctx.world;
   if (hasWeb) {
-    await ctx.applier.ensure(Resources.Service, buildWebService(app) as never);
-    await ctx.applier.ensure(Resources.Service, buildMaintenanceService(app, ctx.settings) as never);
-    await ctx.applier.ensure(Resources.Ingress, buildIngress(app, ctx.settings) as never);
+    await ctx.applier.ensure(Resources.Service, buildWebService(app) as never, services.get(ns, webServiceName(appName)));
+    await ctx.applier.ensure(Resources.Service, buildMaintenanceService(app, ctx.settings) as never, services.get(ns, maintenanceServiceName(appName)));
+    await ctx.applier.ensure(Resources.Ingress, buildIngress(app, ctx.settings) as never, ingresses.get(ns, ingressName(appName)));
   } else if (current) {
-    await ctx.applier.remove(Resources.Ingress, ns, ingressName(appName));
-    await ctx.applier.remove(Resources.Service, ns, webServiceName(appName));
-    await ctx.applier.remove(Resources.Service, ns, maintenanceServiceName(appName));
+    await ctx.applier.remove(Resources.Ingress, ingresses.get(ns, ingressName(appName)));
+    await ctx.applier.remove(Resources.Service, services.get(ns, webServiceName(appName)));
+    await ctx.applier.remove(Resources.Service, services.get(ns, maintenanceServiceName(appName)));
   }
 
   const unknown = slug ? unknownTypes(formation, slug) : [];
