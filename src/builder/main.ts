@@ -60,7 +60,7 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
   let t0 = Date.now();
   log('-----> Fetching source');
   await fetchSource(need(BuilderEnv.sourceUrl), buildDir);
-  const restored = await restoreCache(registry, repository, cacheDir).catch((e: unknown) => {
+  const restored = await restoreCache(registry, repository, cacheDir, env[BuilderEnv.cacheDigest] || undefined).catch((e: unknown) => {
     log(`       (no build cache: ${e instanceof Error ? e.message : String(e)})`);
     return false;
   });
@@ -111,9 +111,9 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
   t0 = Date.now();
   const saved = await saveCache(registry, repository, cacheDir, join(work, 'cache.tgz')).catch((e: unknown) => {
     log(`       (could not save the build cache: ${e instanceof Error ? e.message : String(e)})`);
-    return 0;
+    return undefined;
   });
-  if (saved) log(`-----> Saved the build cache (${mib(saved)})`);
+  if (saved) log(`-----> Saved the build cache (${mib(saved.size)})`);
   log('-----> Compressing...');
   const slug = await packLayer(buildDir, 'app', join(work, 'slug.tgz'));
   log(`       Done: ${mib(slug.size)}`);
@@ -132,7 +132,7 @@ async function build(log: (l: string) => void): Promise<BuildResult> {
   timings.image = elapsed(t0);
   const pullHost = env[BuilderEnv.pullRegistry] || registry.host;
   await rm(work, { recursive: true, force: true });
-  return { ok: true, image: `${pullHost}/${repository}@${digest}`, processTypes, stack, language, timings };
+  return { ok: true, image: `${pullHost}/${repository}@${digest}`, processTypes, stack, language, timings, ...(saved ? { cacheDigest: saved.digest } : {}) };
 }
 
 async function main(): Promise<number> {
