@@ -124,6 +124,44 @@ describe('RBAC', () => {
   });
 });
 
+describe('a cluster-wide install', () => {
+  const wide = () => `dkw-${system.name.slice(-6)}`;
+  const newNs = useNamespace('chart-new');
+  const canWide = async (...args: string[]) => (await kubectl(['auth', 'can-i', `--as=system:serviceaccount:${system.name}:${wide()}-dynokube-operator`, ...args])).stdout.trim();
+
+  it('manages apps everywhere but reads Secrets only in the namespaces granted, each by its own RoleBinding', async () => {
+    const install = await helm(['install', wide(), CHART, '-n', system.name, '--set', 'clusterInfo.enabled=false', '--set', `appNamespaces={${apps.name}}`]);
+    expect(install.stderr).toBe('');
+    expect(await canWide('create', 'deployments', '-n', other.name)).toBe('yes');
+    expect(await canWide('list', 'apps.dynokube.dev', '--all-namespaces')).toBe('yes');
+    expect(await canWide('get', 'secrets', '-n', apps.name)).toBe('yes');
+    expect(await canWide('watch', 'secrets', '-n', apps.name)).toBe('yes');
+    expect(await canWide('get', 'secrets', '-n', other.name)).toBe('no');
+    expect(await canWide('get', 'secrets', '-n', 'kube-system')).toBe('no');
+    expect(await canWide('list', 'secrets', '--all-namespaces')).toBe('no');
+    expect(await canWide('create', 'rolebindings', '-n', other.name)).toBe('no');
+  });
+
+  it('is granted a new namespace by that namespace\'s admin, with the command its apps are told', async () => {
+    expect(await canWide('get', 'secrets', '-n', newNs.name)).toBe('no');
+    await kubectl(['create', 'serviceaccount', 'owner', '-n', newNs.name]);
+    await kubectl(['create', 'rolebinding', 'owner', '--clusterrole=admin', `--serviceaccount=${newNs.name}:owner`, '-n', newNs.name]);
+    // What apps:create in a new namespace needs: an admin there binds the operator's Secrets role (no cluster rights needed).
+    const grant = await kubectl(['create', 'rolebinding', 'dynokube', '-n', newNs.name, `--clusterrole=${wide()}-dynokube-operator-secrets`,
+      `--serviceaccount=${system.name}:${wide()}-dynokube-operator`, `--as=system:serviceaccount:${newNs.name}:owner`]);
+    expect(grant.stderr).toBe('');
+    expect(await canWide('get', 'secrets', '-n', newNs.name)).toBe('yes');
+    expect(await canWide('get', 'secrets', '-n', other.name)).toBe('no');
+    // An editor (who may push apps) cannot grant it: that stays the namespace admin's decision.
+    await kubectl(['create', 'serviceaccount', 'dev', '-n', other.name]);
+    await kubectl(['create', 'rolebinding', 'dev', '--clusterrole=edit', `--serviceaccount=${other.name}:dev`, '-n', other.name]);
+    const refused = await kubectl(['create', 'rolebinding', 'dynokube', '-n', other.name, `--clusterrole=${wide()}-dynokube-operator-secrets`,
+      `--serviceaccount=${system.name}:${wide()}-dynokube-operator`, `--as=system:serviceaccount:${other.name}:dev`]);
+    expect(refused.code).not.toBe(0);
+    expect((await helm(['uninstall', wide(), '-n', system.name, '--wait'])).code).toBe(0);
+  });
+});
+
 describe('the chart\'s identities are enough to do the work', () => {
   let controller: Controller | undefined;
   let receiver: Receiver | undefined;
