@@ -1,7 +1,7 @@
-// Release config snapshots are immutable, so what was read of one stays true until it is deleted
-// (the snapshot informer says so, and forget is called). Fingerprints are what every reconcile
-// compares, so many are kept; whole configs only for the few releases being worked on. Both are
-// bounded: memory does not grow with the ledger.
+// Release config snapshots are immutable, so what was read of one stays true. Fingerprints are what
+// every reconcile compares, so many are kept; whole configs only for the few releases being worked
+// on. Both are bounded: memory does not grow with the ledger. A snapshot deleted by hand loses its
+// config here too, but its fingerprint is kept: a config change after it is still seen as one.
 import { Lru } from '../k8s/lru.js';
 import type { Kube } from '../k8s/rest.js';
 import type { Secret } from '../k8s/types.js';
@@ -30,7 +30,7 @@ export class SnapshotStore {
     return config;
   }
 
-  /** The snapshot's fingerprint, reading it only when not known. */
+  /** The snapshot's fingerprint, reading it only when not known (kept after it was deleted). */
   async fingerprint(namespace: string, name: string): Promise<string | undefined> {
     const known = this.fingerprints.get(`${namespace}/${name}`);
     if (known) return known;
@@ -44,9 +44,8 @@ export class SnapshotStore {
     this.fingerprints.set(key, fingerprint(config));
   }
 
+  /** The snapshot is gone: its config can no longer be read, though what it was is still known. */
   forget(namespace: string, name: string): void {
-    const key = `${namespace}/${name}`;
-    this.configs.delete(key);
-    this.fingerprints.delete(key);
+    this.configs.delete(`${namespace}/${name}`);
   }
 }

@@ -187,9 +187,9 @@ async function decide(ctx: Ctx, app: App, releases: Release[], config: Config, b
     const snapName = names.releaseSnapshot(latest.spec.app, latest.spec.version);
     const known = await ctx.snapshots.fingerprint(ns, snapName);
     // A release without its snapshot yet will take the current config: nothing to append.
-    const snap = known !== undefined && known !== fingerprint(config) ? await ctx.snapshots.get(ns, snapName) : undefined;
-    if (snap) {
-      parts.push(describeConfigChange(snap, config));
+    if (known !== undefined && known !== fingerprint(config)) {
+      const snap = await ctx.snapshots.get(ns, snapName);
+      parts.push(snap ? describeConfigChange(snap, config) : `Update config (v${latest.spec.version}'s snapshot was deleted)`);
       // A config change runs the slug that is live, not a newer one whose release failed.
       const live = currentRelease(releases);
       const liveSlug = live ? resolveSlug(live, releases) : undefined;
