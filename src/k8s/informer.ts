@@ -27,7 +27,7 @@ const WATCH_SECONDS = 40;
 const WATCH_SPREAD_SECONDS = 10;
 const IDLE_MS = 55_000;
 const MAX_BACKOFF_MS = 5_000;
-const FORBIDDEN_BACKOFF_MS = 30_000;
+const FORBIDDEN_BACKOFF_MS = 10_000;
 
 export const objectKey = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 

@@ -14,7 +14,7 @@ export class Applier {
   async ensure<T extends KubeObject>(res: Resource, obj: T, cached: Owned<KubeObject> | undefined): Promise<boolean> {
     if (cached?.owned !== undefined && cached.owned === desiredHash(obj)) return false;
     await this.kube.apply(res, obj);
-    this.metrics.applies.inc({ kind: res.kind, reason: cached ? 'drift' : 'absent' });
+    this.metrics.applies.inc({ kind: res.kind, reason: cached ? 'differs' : 'absent' });
     return true;
   }
 

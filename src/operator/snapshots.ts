@@ -10,7 +10,7 @@ import { fingerprint, type Config } from './desired/config.js';
 import { snapshotConfig } from './desired/release.js';
 
 const MAX_FINGERPRINTS = 20_000;
-const MAX_CONFIGS = 64;
+const MAX_CONFIGS = 256;
 
 export class SnapshotStore {
   private readonly fingerprints = new Lru<string, string>(MAX_FINGERPRINTS);
