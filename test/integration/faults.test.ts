@@ -210,7 +210,9 @@ describe(`the operator under faults, ${N} apps in flight`, () => {
     const relists = await metric(op, 'dynokube_watch_restarts_total');
     const perKind = Object.fromEntries(Object.entries(relists).filter(([k]) => k.includes('reason="relist"')).map(([k, v]) => [/resource="([^"]+)"/.exec(k)![1], v]));
     say(`re-lists: ${JSON.stringify(perKind)}`);
-    expect(Object.keys(perKind).sort()).toEqual(['Addon', 'AddonAttachment', 'App', 'Build', 'Deployment', 'Formation', 'Ingress', 'Job', 'PersistentVolumeClaim', 'Release', 'Secret', 'Service', 'StatefulSet']);
+    // Kinds nobody wrote meanwhile were behind the compaction: each re-listed, once. Busy kinds may
+    // have seen an event past it and resumed; none re-listed twice.
+    for (const quiet of ['Addon', 'AddonAttachment', 'Build', 'PersistentVolumeClaim', 'StatefulSet']) expect({ quiet, relists: perKind[quiet] }).toEqual({ quiet, relists: 1 });
     expect(Object.values(perKind).every((n) => n === 1)).toBe(true);
     await stopOperator(op);
     await kubectl(['delete', 'namespace', ns, '--wait=false']);

@@ -1,6 +1,7 @@
 // A burst of apps, each taken through three releases, as the fault scenarios drive it: create
 // (config Secret, Formation, App with an image: v1), set a config var once v1 exists (v2), deploy a
-// new image once v2 exists (v3). Each step waits for the release before, so the ledger a clean run
+// new image once v2 exists (v3). Half the apps run one web dyno, half none (pods are the fake
+// node's work, not the operator's). Each step waits for the release before, so the ledger a clean run
 // ends with is the same however slow or interrupted the operator is. Every request is retried:
 // the API server may be gone for a while.
 import type { App } from '../../src/api/app.js';
@@ -73,7 +74,7 @@ export async function runBurst(kube: Kube, ns: string, n: number, onProgress: (p
 async function advance(kube: Kube, ns: string, app: string, i: number, s: number): Promise<void> {
   if (s === 0) {
     await created(() => kube.create(Resources.Secret, { metadata: { name: `${app}-config`, namespace: ns }, stringData: { GREETING: `hello from ${app}` } } as never));
-    await created(() => kube.create(Resources.Formation, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'Formation', metadata: { name: app, namespace: ns }, spec: { app, processes: { web: { quantity: 1 + (i % 2) } } } } as never));
+    await created(() => kube.create(Resources.Formation, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'Formation', metadata: { name: app, namespace: ns }, spec: { app, processes: { web: { quantity: i % 2 } } } } as never));
     await created(() => kube.create<App>(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: app, namespace: ns }, spec: { image: BURST_IMAGE_1, processTypes: PROCESS_TYPES } }));
   } else if (s === 1) {
     await kube.mergePatch(Resources.Secret, ns, `${app}-config`, { stringData: { MODE: 'fast' } });
