@@ -61,8 +61,9 @@ export class LeaderElector {
     if (this.deadline >= this.duration) throw new Error('the renew deadline must be shorter than the lease');
   }
 
+  /** False from the moment its work was told to stop. */
   get isLeader(): boolean {
-    return this.leading;
+    return this.leading && !this.stopWork?.signal.aborted;
   }
 
   private get path(): string {
