@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { isAlreadyExists, isConflict, isNotFound, type Kube, type KubeObject } from './rest.js';
 import { resourcePath, Resources } from './resources.js';
 import { stableJson } from './owned.js';
+import { anySignal } from './signals.js';
 
 export interface LeaderOptions {
   namespace: string;
@@ -153,11 +154,16 @@ export class LeaderElector {
   private async acquire(): Promise<number | undefined> {
     while (!this.abort.signal.aborted) {
       const sentAt = this.now();
-      const attempt = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.deadline)]);
+      const limit = new AbortController();
+      const timer = setTimeout(() => limit.abort(new Error('no answer within the renew deadline')), this.deadline);
+      const attempt = anySignal([this.abort.signal, limit.signal]);
       try {
-        if (await this.tryAcquireOrRenew(this.deadline, attempt)) return sentAt;
+        if (await this.tryAcquireOrRenew(this.deadline, attempt.signal!)) return sentAt;
       } catch (err) {
         if (!this.abort.signal.aborted) this.opts.log.warn({ err: String(err) }, 'leader election: could not reach the lease');
+      } finally {
+        clearTimeout(timer);
+        attempt.dispose();
       }
       await this.sleep(this.candidateWait());
     }
@@ -184,8 +190,9 @@ export class LeaderElector {
         const sentAt = this.now();
         const left = renewedAt + this.deadline - sentAt;
         if (left <= 0) break;
+        const attempt = anySignal([stop.signal, this.abort.signal]);
         try {
-          const held = await this.tryAcquireOrRenew(left, AbortSignal.any([stop.signal, this.abort.signal]));
+          const held = await this.tryAcquireOrRenew(left, attempt.signal!);
           if (!held) {
             stop.abort(new Error('another replica holds the lease'));
             break;
@@ -197,6 +204,8 @@ export class LeaderElector {
           }
         } catch (err) {
           if (!stop.signal.aborted && !this.abort.signal.aborted) this.opts.log.warn({ err: String(err) }, 'leader election: renew failed');
+        } finally {
+          attempt.dispose();
         }
       }
     } finally {

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { ObjectMeta, OwnerReference } from '../api/kind.js';
 import { resourcePath, type Resource } from './resources.js';
+import { anySignal, type LinkedSignal } from './signals.js';
 
 export type { ObjectMeta, OwnerReference };
 
@@ -123,6 +124,7 @@ export class Kube {
 
   /** A client on the same connection whose requests are all aborted when signal fires. */
   withSignal(signal: AbortSignal): Kube {
+    // A client per term of leadership or per lease attempt, not per request: AbortSignal.any is fine here.
     return new Kube(this.conn, this.fieldManager, this.signal ? AbortSignal.any([this.signal, signal]) : signal);
   }
 
@@ -135,8 +137,17 @@ export class Kube {
   }
 
   private async open(spec: RequestSpec, signal?: AbortSignal): Promise<IncomingMessage> {
-    const own = this.signal;
-    const abort = own && signal ? AbortSignal.any([own, signal]) : own ?? signal;
+    const link = anySignal([this.signal, signal]);
+    try {
+      return await this.send(spec, link);
+    } catch (e) {
+      link.dispose();
+      throw e;
+    }
+  }
+
+  private async send(spec: RequestSpec, link: LinkedSignal): Promise<IncomingMessage> {
+    const abort = link.signal;
     abort?.throwIfAborted();
     const watch = spec.query?.watch === true;
     const { agent, headers } = await this.conn.get(watch);
@@ -160,6 +171,7 @@ export class Kube {
       }, (res) => {
         clearTimeout(headersTimer);
         reach?.(true);
+        res.once('close', link.dispose);
         resolve(res);
       });
       req.on('error', (err) => {
