@@ -97,10 +97,6 @@ export class Informer<T extends KubeObject> {
     return this.cache.size;
   }
 
-  get kind(): string {
-    return this.opts.resource.kind;
-  }
-
   start(): void {
     this.loop ??= this.run();
   }

@@ -75,10 +75,6 @@ export class NamespaceSecrets {
     await scope?.informer.stop();
   }
 
-  get namespaces(): string[] {
-    return [...this.scopes.keys()];
-  }
-
   get(namespace: string, name: string): Secret | undefined {
     return this.scopes.get(namespace)?.informer.get(namespace, name);
   }
@@ -93,9 +89,5 @@ export class NamespaceSecrets {
 
   async stop(): Promise<void> {
     await Promise.all([...this.scopes.keys()].map((ns) => this.drop(ns)));
-  }
-
-  get relists(): number {
-    return [...this.scopes.values()].reduce((n, s) => n + s.informer.relists, 0);
   }
 }

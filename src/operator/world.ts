@@ -129,11 +129,6 @@ export class World {
     this.secrets.retryNow();
   }
 
-  /** Every informer, by kind, for tests and metrics (a namespace's Secrets count as one). */
-  get relists(): Record<string, number> {
-    return { ...Object.fromEntries(this.all.map((i) => [i.kind, i.relists])), Secret: this.secrets.relists };
-  }
-
   releasesOf(namespace: string, app: string): Release[] {
     return this.releases.byIndex('app', appKey(namespace, app));
   }
