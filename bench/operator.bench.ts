@@ -17,7 +17,7 @@ import { freePorts } from '../hack/cluster/processes.js';
 import type { App } from '../src/api/app.js';
 import type { Release } from '../src/api/release.js';
 import { Informer } from '../src/k8s/informer.js';
-import type { Kube, KubeObject } from '../src/k8s/rest.js';
+import { isAlreadyExists, type Kube, type KubeObject } from '../src/k8s/rest.js';
 import { Resources } from '../src/k8s/resources.js';
 import type { Deployment } from '../src/k8s/types.js';
 import { buildDeployment } from '../src/operator/desired/dynos.js';
@@ -147,7 +147,11 @@ async function withOperator(): Promise<OperatorFigures> {
     await pool(names, CONCURRENCY, async (name) => {
       await kube.create(Resources.App, appObj(name));
       await kube.create(Resources.Release, releaseObj(name));
-      await kube.create(Resources.Formation, formationObj(name) as KubeObject);
+      // The operator may have made the App's Formation already: then it is given the quantities.
+      await kube.create(Resources.Formation, formationObj(name) as KubeObject).catch((e: unknown) => {
+        if (!isAlreadyExists(e)) throw e;
+        return kube.mergePatch(Resources.Formation, NS, name, { spec: formationObj(name).spec });
+      });
     });
     let lastReport = Date.now();
     for (;;) {

@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { ObjectMeta, OwnerReference } from '../api/kind.js';
 import { resourcePath, type Resource } from './resources.js';
@@ -125,7 +126,10 @@ export class Kube {
   /** A client on the same connection whose requests are all aborted when signal fires. */
   withSignal(signal: AbortSignal): Kube {
     // A client per term of leadership or per lease attempt, not per request: AbortSignal.any is fine here.
-    return new Kube(this.conn, this.fieldManager, this.signal ? AbortSignal.any([this.signal, signal]) : signal);
+    const combined = this.signal ? AbortSignal.any([this.signal, signal]) : signal;
+    // Every request in flight listens to it, watches included: many at once is normal.
+    setMaxListeners(0, combined);
+    return new Kube(this.conn, this.fieldManager, combined);
   }
 
   set onResponse(fn: ((method: string, status: number, ms: number) => void) | undefined) {
