@@ -131,20 +131,25 @@ export class WorkQueue {
       const key = await this.next();
       if (key === undefined) return;
       const t0 = Date.now();
+      let outcome: 'ok' | 'error' | 'requeue' = 'ok';
       try {
         const result = await work(key);
         this.forget(key);
-        if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
-        this.onDone?.(key, Date.now() - t0, result?.requeueAfterMs !== undefined ? 'requeue' : 'ok');
+        if (result?.requeueAfterMs !== undefined) {
+          this.addAfter(key, result.requeueAfterMs);
+          outcome = 'requeue';
+        }
       } catch (err) {
         const delay = this.retryDelay(key);
         this.onError?.(key, err, delay);
         this.addAfter(key, delay);
-        this.onDone?.(key, Date.now() - t0, 'error');
+        outcome = 'error';
       } finally {
         this.processing.delete(key);
         if (this.dirty.delete(key)) this.add(key);
       }
+      // After the key left the in-flight set, so depth and in-flight read right from here.
+      this.onDone?.(key, Date.now() - t0, outcome);
     }
   }
 
