@@ -6,7 +6,10 @@
 //   when no renewal has succeeded for the renew deadline, even while a renewal is still in flight.
 //   The others cannot take over before a whole lease duration after that renewal reached the server,
 //   so the leader has stopped (and cancelled its work) a margin before;
-// - a clean shutdown hands the lease back, so a standby takes over in seconds.
+// - a clean shutdown hands the lease back, so a standby takes over in seconds;
+// - taking over a lease another replica held (not one it handed back), the new leader starts its
+//   work a retry period later: requests the old leader sent just before it stopped may still be
+//   queued in an API server that was frozen, and are done by then.
 // After losing the lease a replica becomes a candidate again.
 import type { Logger } from 'pino';
 import { isAlreadyExists, isConflict, isNotFound, type Kube, type KubeObject } from './rest.js';
@@ -50,6 +53,8 @@ export class LeaderElector {
   private readonly deadline: number;
   private readonly retry: number;
   private readonly now: () => number;
+  /** Who held the lease until this replica took it, when it took it from someone. */
+  private takenFrom: string | undefined;
   /** The lease as last read (its resourceVersion moves on every write), and when (our clock) it last changed. */
   private observed: { record: string; spec: LeaseSpec; at: number } | undefined;
   private stopWork: AbortController | undefined;
@@ -122,6 +127,7 @@ export class LeaderElector {
     if (expiry !== undefined && expiry > this.now()) return false;
     const spec = lease.spec ?? {};
     const transition = spec.holderIdentity !== identity;
+    this.takenFrom = transition && spec.holderIdentity ? spec.holderIdentity : undefined;
     const next: LeaseSpec = {
       ...spec,
       holderIdentity: identity,
@@ -227,8 +233,10 @@ export class LeaderElector {
       const stop = new AbortController();
       this.stopWork = stop;
       log.info({ lease: `${namespace}/${name}`, identity }, 'became leader');
-      work(stop.signal);
+      const fence = this.takenFrom ? setTimeout(() => { if (!stop.signal.aborted) work(stop.signal); }, this.retry) : undefined;
+      if (!fence) work(stop.signal);
       await this.renew(acquiredAt, stop);
+      clearTimeout(fence);
       this.leading = false;
       if (this.abort.signal.aborted) return;
       log.error({ reason: String(stop.signal.reason) }, 'lost leadership: stopped working');
