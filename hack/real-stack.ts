@@ -74,11 +74,15 @@ export function restrictedNamespace(name: string): string {
 
 /**
  * Who pushes to `namespace`: a `developer` ServiceAccount with Kubernetes' edit role there, as
- * the chart aggregates dynokube's kinds into it. Its token is the git password.
+ * the chart aggregates dynokube's kinds into it. Its token is the git password. And what the
+ * namespace's admin grants the operator, watching every namespace: its Secrets (README: "Apps in
+ * a new namespace").
  */
 export function developerManifests(namespace: string): string {
   return [
     restrictedNamespace(namespace),
+    `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"dynokube","namespace":"${namespace}"},` +
+      `"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"dynokube-operator-secrets"},"subjects":[{"kind":"ServiceAccount","name":"dynokube-operator","namespace":"${SYSTEM_NAMESPACE}"}]}`,
     `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"developer","namespace":"${namespace}"}}`,
     `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"developer","namespace":"${namespace}"},` +
       `"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"},"subjects":[{"kind":"ServiceAccount","name":"developer","namespace":"${namespace}"}]}`,

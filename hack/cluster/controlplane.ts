@@ -55,6 +55,8 @@ export interface StartOptions {
   detached: boolean;
   /** kwok's fake node (the default), or a real one where pods really run (root, containerd). */
   node?: 'kwok' | 'real';
+  /** More kube-apiserver flags (an audit policy, say), after ours. */
+  apiserverArgs?: string[];
   log?: (message: string) => void;
 }
 
@@ -269,6 +271,7 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
       `--kubelet-client-key=${pki.key(IDENTITIES.kubeletClient.file)}`,
       '--kubelet-preferred-address-types=InternalIP,Hostname',
       '--profiling=false', '--v=1',
+      ...(opts.apiserverArgs ?? []),
     ]);
     await waitHealthy(apiserver, { url: `${server}/readyz`, pki }, 90_000);
 

@@ -80,6 +80,10 @@ export const AppStatus = Type.Object({
   currentRelease: Type.Optional(Type.Integer({ minimum: 0, description: 'Version of the release the dynos run.' })),
   latestRelease: Type.Optional(Type.Integer({ minimum: 0, description: 'Version of the newest release, running or not.' })),
   latestBuild: Type.Optional(Type.String({ description: 'Name of the newest Build.' })),
+  buildCache: Type.Optional(Type.Object({
+    digest: Type.String({ pattern: '^sha256:[0-9a-f]{64}$', description: 'Digest of the cache in the app\'s own repository.' }),
+    build: Type.String({ description: 'The Build that saved it.' }),
+  }, { description: 'The build cache the next build restores: the one the app\'s last successful build saved, by digest (a tag could be overwritten by anyone who can push).' })),
   url: Type.Optional(Type.String({ description: 'Where the web dynos answer.' })),
   conditions: Type.Optional(Conditions),
 });

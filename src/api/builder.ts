@@ -28,6 +28,8 @@ export const BuilderEnv = {
   /** Where the slug is built: /app, as on Heroku. */
   buildDir: 'DYNOKUBE_BUILD_DIR',
   cacheDir: 'DYNOKUBE_CACHE_DIR',
+  /** Digest of the cache to restore (the app's last successful build saved it); empty: start cold. */
+  cacheDigest: 'DYNOKUBE_CACHE_DIGEST',
   /** The app's config vars as files (the config Secret mounted as a volume). */
   envDir: 'DYNOKUBE_ENV_DIR',
   buildpacksDir: 'DYNOKUBE_BUILTIN_BUILDPACKS',
@@ -51,7 +53,7 @@ const common: EnvName[] = [BuilderEnv.app, BuilderEnv.namespace, BuilderEnv.buil
 const registry: EnvName[] = [BuilderEnv.registry, BuilderEnv.registryInsecure];
 /** The variables each phase is given; only restore and publish get the registry's credentials. */
 export const PHASE_ENV: Record<BuilderPhase, { env: EnvName[]; registryCredentials: boolean }> = {
-  restore: { env: [...common, BuilderEnv.sourceUrl, ...registry], registryCredentials: true },
+  restore: { env: [...common, BuilderEnv.sourceUrl, BuilderEnv.cacheDigest, ...registry], registryCredentials: true },
   compile: { env: [...common, BuilderEnv.buildpacks, BuilderEnv.envDir], registryCredentials: false },
   publish: { env: [...common, ...registry, BuilderEnv.pullRegistry, BuilderEnv.runImage], registryCredentials: true },
 };
@@ -69,6 +71,8 @@ export interface BuildResult {
   processTypes?: Record<string, string>;
   stack?: string;
   language?: string;
+  /** The build cache saved, by digest in the app's repository. */
+  cacheDigest?: string;
   error?: string;
   /** Seconds spent in each step. */
   timings?: { fetch?: number; compile?: number; packageManager?: number; image?: number };

@@ -63,7 +63,7 @@ export async function restorePhase(_prior: Handoff, log: Log): Promise<Handoff> 
   const t0 = Date.now();
   log('-----> Fetching source');
   await fetchSource(need(BuilderEnv.sourceUrl), buildDir);
-  const restored = await restoreCache(reg, repository, cacheDir).catch((e: unknown) => {
+  const restored = await restoreCache(reg, repository, cacheDir, process.env[BuilderEnv.cacheDigest] || undefined).catch((e: unknown) => {
     log(`       (no build cache: ${e instanceof Error ? e.message : String(e)})`);
     return false;
   });
@@ -140,9 +140,9 @@ export async function publishPhase(prior: Handoff, log: Log): Promise<BuildResul
   const t0 = Date.now();
   const saved = await saveCache(reg, repository, cacheDir, join(work, 'cache.tgz')).catch((e: unknown) => {
     log(`       (could not save the build cache: ${e instanceof Error ? e.message : String(e)})`);
-    return 0;
+    return undefined;
   });
-  if (saved) log(`-----> Saved the build cache (${mib(saved)})`);
+  if (saved) log(`-----> Saved the build cache (${mib(saved.size)})`);
   log('-----> Compressing...');
   const slug = await packLayer(buildDir, 'app', join(work, 'slug.tgz'));
   log(`       Done: ${mib(slug.size)}`);
@@ -165,5 +165,6 @@ export async function publishPhase(prior: Handoff, log: Log): Promise<BuildResul
     ok: true, image: `${pullBase}/${imageRepository(need(BuilderEnv.namespace), app)}@${digest}`, processTypes: prior.processTypes ?? {}, stack,
     ...(prior.language ? { language: prior.language } : {}),
     timings: { ...prior.timings, image: elapsed(t0) },
+    ...(saved ? { cacheDigest: saved.digest } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LeaderElector } from '../k8s/leader.js';
+import { Reachability } from '../k8s/reachability.js';
 import { Kube } from '../k8s/rest.js';
 import { Controller } from './controller.js';
 import { makeLogger } from './log.js';
@@ -33,12 +34,18 @@ Settings (environment):
   dynos           DYNOKUBE_SIZES (JSON size table), DYNOKUBE_ROLLOUT_DEADLINE_SECONDS (default 120),
                   DYNOKUBE_RELEASE_PHASE_TIMEOUT_SECONDS
   builds          DYNOKUBE_BUILDER_IMAGE, DYNOKUBE_BUILD_TIMEOUT_SECONDS, DYNOKUBE_BUILD_NODE_SELECTOR,
-                  DYNOKUBE_BUILD_TOLERATIONS (JSON), DYNOKUBE_RUN_IMAGE
+                  DYNOKUBE_BUILD_TOLERATIONS (JSON), DYNOKUBE_RUN_IMAGE, DYNOKUBE_BUILD_HISTORY (finished
+                  builds kept per app, default 20)
+  cluster-wide    DYNOKUBE_SECRETS_CLUSTER_ROLE, DYNOKUBE_SERVICE_ACCOUNT (namespace:name): named in the
+                  message of a namespace that has not granted the operator its Secrets
   registry        DYNOKUBE_REGISTRY, DYNOKUBE_REGISTRY_INSECURE, DYNOKUBE_PULL_REGISTRY,
                   DYNOKUBE_REGISTRY_CREDENTIALS_SECRET, DYNOKUBE_IMAGE_PULL_SECRET
   add-ons         DYNOKUBE_POSTGRESQL_IMAGE, DYNOKUBE_REDIS_IMAGE, DYNOKUBE_ADDON_STORAGE_CLASS
   logs            DYNOKUBE_LOG_LEVEL
 `;
+
+/** How long a stopping operator lets reconciles in flight finish before cancelling them (then it hands the lease back). */
+const DRAIN_MS = 1_000;
 
 function hostPort(value: string, flag: string): [string, number] {
   const i = value.lastIndexOf(':');
@@ -72,8 +79,15 @@ async function main(): Promise<void> {
   const metrics = new Metrics();
   const kube = new Kube(kc, 'dynokube');
   kube.onResponse = (verb, code) => metrics.apiRequests.inc({ verb, code: String(code) });
+  const reachability = new Reachability(kube);
+  kube.onReach = (reached) => reachability.report(reached);
+  metrics.apiReachable.set(1);
+  reachability.onChange((up) => {
+    metrics.apiReachable.set(up ? 1 : 0);
+    log[up ? 'info' : 'warn'](up ? 'the API server answers' : 'the API server does not answer');
+  });
+  reachability.start();
 
-  const controller = new Controller(kube, settings, log, metrics);
   const elector = values['leader-elect'] === 'false'
     ? undefined
     : new LeaderElector(kube, {
@@ -82,11 +96,18 @@ async function main(): Promise<void> {
         identity: values.identity ?? `${hostname()}-${process.pid}`,
         log,
       });
+  let controller: Controller | undefined;
+  let dead: string | undefined;
 
   const [probeHost, probePort] = hostPort(values['probe-address'] ?? (inCluster ? '0.0.0.0:8080' : '127.0.0.1:8080'), '--probe-address');
   const [mHost, mPort] = hostPort(values['maintenance-address'] ?? (inCluster ? '0.0.0.0:8081' : '127.0.0.1:8081'), '--maintenance-address');
+  const notReady = () => {
+    if (!reachability.reachable) return 'the API server does not answer';
+    if (elector && !elector.isLeader) return undefined; // a standby is ready to take over
+    return controller?.synced ? undefined : 'the caches are not synced yet';
+  };
   const servers = await Promise.all([
-    startProbeServer(probePort, probeHost, metrics, () => controller.synced || !elector?.isLeader),
+    startProbeServer(probePort, probeHost, metrics, { notReady, dead: () => dead }),
     startMaintenanceServer(mPort, mHost),
   ]);
   log.info({ probe: `${probeHost}:${probePort}`, maintenance: `${mHost}:${mPort}`, baseDomain: settings.baseDomain, namespace: settings.namespace ?? '(all)' }, 'operator starting');
@@ -96,26 +117,37 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('shutting down');
-    await controller.stop().catch((err: unknown) => log.error({ err: String(err) }, 'stop failed'));
+    // Writes stop (within the drain bound) before the lease is handed back.
+    await controller?.stop(DRAIN_MS).catch((err: unknown) => log.error({ err: String(err) }, 'stop failed'));
     await elector?.release();
+    reachability.stop();
     for (const s of servers) s.close();
     process.exit(code);
   };
   process.once('SIGTERM', () => void shutdown(0));
   process.once('SIGINT', () => void shutdown(0));
 
-  const begin = () => {
+  /** One term of leadership (or the whole run without election): a controller that stops with it. */
+  const lead = (stop?: AbortSignal) => {
     metrics.leader.set(1);
-    controller.start().catch((err: unknown) => {
+    const c = new Controller(kube, settings, log, metrics, { reachability, ...(stop ? { signal: stop } : {}) });
+    controller = c;
+    stop?.addEventListener('abort', () => {
+      metrics.leader.set(0);
+      if (controller === c) controller = undefined;
+      c.stop(0).catch((err: unknown) => log.error({ err: String(err) }, 'stop failed'));
+    }, { once: true });
+    c.start().catch((err: unknown) => {
+      if (stop?.aborted || stopping) return;
+      dead = `the controller failed to start: ${String(err)}`;
       log.error({ err: String(err) }, 'controller failed to start');
       void shutdown(1);
     });
   };
-  if (!elector) begin();
+  if (!elector) lead();
   else {
     log.info('waiting to become leader');
-    // Losing the lease means another operator may act: stop at once, and let the restart wait again.
-    await elector.run(begin, () => void shutdown(1));
+    await elector.run(lead);
   }
 }
 

@@ -58,6 +58,13 @@ export interface Settings {
   addonImages: Partial<Record<AddonService, string>>;
   /** StorageClass of add-on volumes; unset means the cluster's default. */
   addonStorageClass?: string;
+  /** Finished builds kept per app; older ones are deleted (releases never are). */
+  buildHistory: number;
+  /**
+   * In a cluster-wide install: the ClusterRole a namespace binds to the operator's ServiceAccount
+   * (namespace:name) to let it read Secrets there; named in the message of a namespace without it.
+   */
+  secretsGrant?: { clusterRole: string; serviceAccount: string };
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -76,6 +83,7 @@ export const DEFAULT_SETTINGS: Settings = {
   runImages: { 'heroku-24': 'dynokube/stack-heroku-24:run' },
   buildTimeoutSeconds: 25 * 60,
   addonImages: {},
+  buildHistory: 20,
 };
 
 /** `ClusterIssuer/letsencrypt`, `Issuer/ca`, or a ClusterIssuer's bare name. */
@@ -139,6 +147,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   if (env.DYNOKUBE_POSTGRESQL_IMAGE) s.addonImages = { ...s.addonImages, postgresql: env.DYNOKUBE_POSTGRESQL_IMAGE };
   if (env.DYNOKUBE_REDIS_IMAGE) s.addonImages = { ...s.addonImages, redis: env.DYNOKUBE_REDIS_IMAGE };
   if (env.DYNOKUBE_ADDON_STORAGE_CLASS) s.addonStorageClass = env.DYNOKUBE_ADDON_STORAGE_CLASS;
+  s.buildHistory = int('DYNOKUBE_BUILD_HISTORY', 1) ?? s.buildHistory;
+  if (env.DYNOKUBE_SECRETS_CLUSTER_ROLE && env.DYNOKUBE_SERVICE_ACCOUNT) {
+    s.secretsGrant = { clusterRole: env.DYNOKUBE_SECRETS_CLUSTER_ROLE, serviceAccount: env.DYNOKUBE_SERVICE_ACCOUNT };
+  }
   if (env.DYNOKUBE_SIZES) {
     // JSON: {"standard-1x": {"memory": "512Mi", "cpuRequest": "100m", "cpuLimit": "1"}, ...}
     const parsed = JSON.parse(env.DYNOKUBE_SIZES) as Record<string, SizeResources>;

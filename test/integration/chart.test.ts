@@ -171,6 +171,72 @@ describe('RBAC', () => {
   });
 });
 
+/** A kubeconfig that signs in as a ServiceAccount of the chart's namespace, with a real token. */
+async function token(sa: string): Promise<KubeConfig> {
+  const t = (await kubectl(['create', 'token', sa, '-n', system.name, '--duration=1h'])).stdout.trim();
+  const admin = kubeConfig().getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({ clusters: [admin], users: [{ name: sa, token: t }], contexts: [{ name: sa, cluster: admin.name, user: sa }], currentContext: sa });
+  return kc;
+}
+
+describe('a cluster-wide install', () => {
+  const wide = () => `dkw-${system.name.slice(-6)}`;
+  const newNs = useNamespace('chart-new');
+  const canWide = async (...args: string[]) => (await kubectl(['auth', 'can-i', `--as=system:serviceaccount:${system.name}:${wide()}-dynokube-operator`, ...args])).stdout.trim();
+
+  it('manages apps everywhere but reads Secrets only in the namespaces granted, each by its own RoleBinding', async () => {
+    const install = await helm(['install', wide(), CHART, '-n', system.name, '--set', 'clusterInfo.enabled=false', '--set', `appNamespaces={${apps.name}}`]);
+    expect(install.stderr).toBe('');
+    expect(await canWide('create', 'deployments', '-n', other.name)).toBe('yes');
+    expect(await canWide('list', 'apps.dynokube.dev', '--all-namespaces')).toBe('yes');
+    expect(await canWide('get', 'secrets', '-n', apps.name)).toBe('yes');
+    expect(await canWide('watch', 'secrets', '-n', apps.name)).toBe('yes');
+    expect(await canWide('get', 'secrets', '-n', other.name)).toBe('no');
+    expect(await canWide('get', 'secrets', '-n', 'kube-system')).toBe('no');
+    expect(await canWide('list', 'secrets', '--all-namespaces')).toBe('no');
+    expect(await canWide('create', 'rolebindings', '-n', other.name)).toBe('no');
+  });
+
+  it('is granted a new namespace by that namespace\'s admin, with the command its apps are told', async () => {
+    expect(await canWide('get', 'secrets', '-n', newNs.name)).toBe('no');
+    // The operator, signed in as the chart's ServiceAccount, on an app in a namespace not granted yet.
+    const sa = `${system.name}:${wide()}-dynokube-operator`;
+    const role = `${wide()}-dynokube-operator-secrets`;
+    const controller = new Controller(new Kube(await token(`${wide()}-dynokube-operator`), 'dynokube'),
+      { ...DEFAULT_SETTINGS, namespace: newNs.name, baseDomain: 'apps.test', secretsGrant: { clusterRole: role, serviceAccount: sa } }, pino({ level: 'silent' }), new Metrics());
+    await controller.start();
+    const k = kube();
+    await kubectl(['apply', '-n', newNs.name, '-f', '-'], `apiVersion: dynokube.dev/v1alpha1\nkind: App\nmetadata: {name: fresh}\nspec: {image: "registry.local/x@sha256:${'9'.repeat(64)}", processTypes: {web: ./web}}\n`);
+    const synced = (a: App | undefined) => a?.status?.conditions?.find((c) => c.type === 'Synced');
+    const notEnabled = await eventually('NamespaceNotEnabled', async () => {
+      const a = await k.find<App>(Resources.App, newNs.name, 'fresh');
+      return synced(a)?.reason === 'NamespaceNotEnabled' && synced(a);
+    });
+    expect(notEnabled.message).toContain(`kubectl create rolebinding dynokube -n ${newNs.name} --clusterrole=${role} --serviceaccount=${sa}`);
+    await kubectl(['create', 'serviceaccount', 'owner', '-n', newNs.name]);
+    await kubectl(['create', 'rolebinding', 'owner', '--clusterrole=admin', `--serviceaccount=${newNs.name}:owner`, '-n', newNs.name]);
+    // What apps:create in a new namespace needs: an admin there binds the operator's Secrets role (no cluster rights needed).
+    const grant = await kubectl(['create', 'rolebinding', 'dynokube', '-n', newNs.name, `--clusterrole=${wide()}-dynokube-operator-secrets`,
+      `--serviceaccount=${system.name}:${wide()}-dynokube-operator`, `--as=system:serviceaccount:${newNs.name}:owner`]);
+    expect(grant.stderr).toBe('');
+    expect(await canWide('get', 'secrets', '-n', newNs.name)).toBe('yes');
+    await eventually('the app released once granted', async () => {
+      const a = await k.find<App>(Resources.App, newNs.name, 'fresh');
+      return synced(a)?.status === 'True' && a?.status?.currentRelease === 1;
+    }, 60_000);
+    await controller.stop();
+    expect(await canWide('get', 'secrets', '-n', other.name)).toBe('no');
+    // An editor (who may push apps) cannot grant it: that stays the namespace admin's decision.
+    await kubectl(['create', 'serviceaccount', 'dev', '-n', other.name]);
+    await kubectl(['create', 'rolebinding', 'dev', '--clusterrole=edit', `--serviceaccount=${other.name}:dev`, '-n', other.name]);
+    const refused = await kubectl(['create', 'rolebinding', 'dynokube', '-n', other.name, `--clusterrole=${wide()}-dynokube-operator-secrets`,
+      `--serviceaccount=${system.name}:${wide()}-dynokube-operator`, `--as=system:serviceaccount:${other.name}:dev`]);
+    expect(refused.code).not.toBe(0);
+    expect((await helm(['uninstall', wide(), '-n', system.name, '--wait'])).code).toBe(0);
+  });
+});
+
 describe('the chart\'s identities are enough to do the work', () => {
   let controller: Controller | undefined;
   let receiver: Receiver | undefined;
@@ -179,14 +245,7 @@ describe('the chart\'s identities are enough to do the work', () => {
   let root = '';
   let port = 0;
 
-  /** A kubeconfig that signs in as one of the chart's ServiceAccounts, with a real token. */
-  async function as(who: string): Promise<KubeConfig> {
-    const token = (await kubectl(['create', 'token', `${release()}-dynokube-${who}`, '-n', system.name, '--duration=1h'])).stdout.trim();
-    const admin = kubeConfig().getCurrentCluster()!;
-    const kc = new KubeConfig();
-    kc.loadFromOptions({ clusters: [admin], users: [{ name: who, token }], contexts: [{ name: who, cluster: admin.name, user: who }], currentContext: who });
-    return kc;
-  }
+  const as = (who: string) => token(`${release()}-dynokube-${who}`);
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'dynokube-chart-receiver-'));

@@ -5,16 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { freePorts } from '../../hack/cluster/processes.js';
+import type { App } from '../../src/api/app.js';
 import type { Build } from '../../src/api/build.js';
 import { BuilderEnv } from '../../src/api/builder.js';
 import type { Release } from '../../src/api/release.js';
-import { Registry } from '../../src/builder/registry.js';
+import { MEDIA, Registry } from '../../src/builder/registry.js';
 import { Resources } from '../../src/k8s/resources.js';
 import type { Deployment, Job } from '../../src/k8s/types.js';
 import { createReceiver, listen, type Receiver } from '../../src/receiver/server.js';
@@ -137,6 +138,26 @@ describe('git push of a sample app', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('remote: -----> Restoring the build cache');
     expect(r.stderr).toContain('remote: -----> Released v2');
+  });
+
+  it('restores only the cache its own last build saved, by digest: a tag another tenant pushes is never read', async () => {
+    const sorted = (await builds('node-app')).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name!.localeCompare(b.metadata.name!));
+    const [first, second] = sorted;
+    expect(first!.status?.cacheDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const job = await k.get<Job>(Resources.Job, ns.name, second!.metadata.name!);
+    const env = job.spec!.template.spec!.containers[0]!.env!;
+    expect(env.find((e) => e.name === BuilderEnv.cacheDigest)?.value).toBe(first!.status!.cacheDigest);
+    // The registry has no auth: anyone may push to any repository. A tag is nothing to us.
+    const registry = new Registry(registryHost(), { insecure: true });
+    const poison = Buffer.from('{}');
+    const digest = `sha256:${createHash('sha256').update(poison).digest('hex')}`;
+    await registry.putBlob(`${ns.name}/node-app`, digest, poison);
+    await registry.putManifest(`${ns.name}/node-app`, 'build-cache', { schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, digest, size: poison.length }, layers: [] });
+    const app = await eventually('the App to record the second build\'s cache', async () => {
+      const a = await k.get<App>(Resources.App, ns.name, 'node-app');
+      return a.status?.buildCache?.build === second!.metadata.name && a;
+    });
+    expect(app.status!.buildCache!.digest).toBe(second!.status!.cacheDigest);
   });
 
   it('builds a Python app with its requirement', async () => {

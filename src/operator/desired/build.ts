@@ -10,6 +10,7 @@ import { names } from '../../api/names.js';
 import { appLabels } from '../../k8s/labels.js';
 import type { Settings } from '../settings.js';
 import { ownedBy } from './owner.js';
+import { FINISHED_JOB_TTL_SECONDS } from './release.js';
 
 export const buildJobName = (build: Build): string => build.metadata.name!;
 
@@ -30,6 +31,7 @@ export function buildEnv(build: Build, app: App, settings: Settings, phase: Buil
     [BuilderEnv.runImage]: settings.runImages[stack] ?? '',
     [BuilderEnv.buildDir]: BUILD_DIR,
     [BuilderEnv.cacheDir]: CACHE_DIR,
+    [BuilderEnv.cacheDigest]: app.status?.buildCache?.digest ?? '',
     [BuilderEnv.envDir]: ENV_DIR,
     [BuilderEnv.handoff]: HANDOFF,
   };
@@ -71,6 +73,7 @@ export function buildJob(build: Build, app: App, settings: Settings): V1Job {
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: settings.buildTimeoutSeconds,
+      ttlSecondsAfterFinished: FINISHED_JOB_TTL_SECONDS,
       template: {
         metadata: { labels: appLabels(build.spec.app, 'build') },
         spec: {

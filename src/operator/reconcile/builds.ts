@@ -14,6 +14,7 @@ import { appUrl } from '../desired/web.js';
 import type { BuiltSlug } from './releases.js';
 import { announce, writeStatus } from './status.js';
 
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const finished = (b: Build) => b.status?.phase === 'Succeeded' || b.status?.phase === 'Failed';
 
@@ -51,7 +52,7 @@ export async function reconcileBuilds(ctx: Ctx, app: App, builds: Build[], relea
     const job = ctx.world.jobs.get(b.metadata.namespace!, buildJobName(b));
     const base: BuildStatus = { ...b.status, startedAt: b.status?.startedAt ?? now() };
     if (!job) {
-      await ctx.applier.ensure(Resources.Job, buildJob(b, app, ctx.settings) as never);
+      await ctx.applier.ensure(Resources.Job, buildJob(b, app, ctx.settings) as never, undefined);
       await setStatus(ctx, b, { ...base, phase: 'Building' }, { type: ConditionType.Ready, status: 'False', reason: 'Building', message: 'the build is running' });
       continue;
     }
@@ -70,7 +71,7 @@ export async function reconcileBuilds(ctx: Ctx, app: App, builds: Build[], relea
         ...(t.packageManager !== undefined ? { packageManagerSeconds: t.packageManager } : {}),
         ...(t.image !== undefined ? { imageSeconds: t.image } : {}),
       };
-      await setStatus(ctx, b, { ...base, phase: 'Succeeded', image: r.image, processTypes: r.processTypes ?? {}, ...(r.stack ? { stack: r.stack } : {}), timings, finishedAt: now() },
+      await setStatus(ctx, b, { ...base, phase: 'Succeeded', image: r.image, processTypes: r.processTypes ?? {}, ...(r.stack ? { stack: r.stack } : {}), ...(r.cacheDigest && DIGEST.test(r.cacheDigest) ? { cacheDigest: r.cacheDigest } : {}), timings, finishedAt: now() },
         { type: ConditionType.Ready, status: 'True', reason: 'Built', message: `built ${r.language ?? 'app'} into ${r.image}` });
     } else {
       ctx.log.info({ build: b.metadata.name }, 'build failed');
@@ -105,4 +106,16 @@ async function recordRelease(ctx: Ctx, app: App, b: Build, r: Release): Promise<
     ...b.status, release: version, ...(url ? { url } : {}),
     conditions: setCondition(b.status?.conditions, released, b.metadata.generation),
   });
+}
+
+/**
+ * Keeps the newest finished builds of an app (settings.buildHistory) and deletes the rest, with
+ * their Jobs. Builds still running are never touched; releases keep their own record of a build.
+ */
+export async function pruneBuilds(ctx: Ctx, builds: Build[]): Promise<void> {
+  const done = builds.filter((b) => finished(b) && !b.metadata.deletionTimestamp)
+    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || b.metadata.name!.localeCompare(a.metadata.name!));
+  for (const b of done.slice(ctx.settings.buildHistory)) {
+    await ctx.kube.delete(Resources.Build, b.metadata.namespace, b.metadata.name!, { uid: b.metadata.uid });
+  }
 }
