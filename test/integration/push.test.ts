@@ -145,7 +145,9 @@ describe('git push of a sample app', () => {
     const [first, second] = sorted;
     expect(first!.status?.cacheDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const job = await k.get<Job>(Resources.Job, ns.name, second!.metadata.name!);
-    const env = job.spec!.template.spec!.containers[0]!.env!;
+    // The restore phase, the first init container, is the one that reads the cache.
+    const restore = job.spec!.template.spec!.initContainers!.find((c) => c.name === 'restore')!;
+    const env = restore.env!;
     expect(env.find((e) => e.name === BuilderEnv.cacheDigest)?.value).toBe(first!.status!.cacheDigest);
     // The registry has no auth: anyone may push to any repository. A tag is nothing to us.
     const registry = new Registry(registryHost(), { insecure: true });
