@@ -13,7 +13,21 @@ export PATH=$KIND_BIN:$TOOLS_BIN:$PATH
 # shellcheck source=podman-env.sh
 . hack/kind/podman-env.sh
 KIND_NODE_IMAGE=$(node --import tsx hack/kind/node-image.ts)
-export KIND_NODE_IMAGE
+# kubeadm is told to run the etcd and CoreDNS the node image carries (the local control plane's,
+# named as node-images.ts names them), not the versions it names itself.
+. hack/versions.env
+KIND_CONFIG=$(mktemp --suffix=.yaml)
+cat kind-config.yaml - > "$KIND_CONFIG" <<YAML
+kubeadmConfigPatches:
+  - |
+    kind: ClusterConfiguration
+    etcd:
+      local:
+        imageTag: "$ETCD_VERSION-0"
+    dns:
+      imageTag: "v$COREDNS_VERSION"
+YAML
+export KIND_NODE_IMAGE KIND_CONFIG
 echo "==> ready to run kind in $(($(date +%s) - start))s; waiting for the machine's network"
 # netavark keeps its own chains once its last network is gone: remove them when no Podman
 # container is left (here, or in Podman's default store) that they could serve.
@@ -28,6 +42,6 @@ remove_netavark_chains() {
     for chain in $(iptables-save -t "$table" | sed -n 's/^:\(NETAVARK[^ ]*\) .*/\1/p'); do iptables -t "$table" -X "$chain"; done
   done
 }
-trap remove_netavark_chains EXIT
+trap 'rm -f "$KIND_CONFIG"; remove_netavark_chains' EXIT
 flock /tmp/dynokube-real-node.flock e2e/kind.sh
 echo "==> make kind: passed in $(($(date +%s) - start))s"

@@ -1,14 +1,15 @@
 // kind's node image made here, since kindest/node cannot be pulled: a Debian root filesystem from
 // this machine's packages with systemd as PID 1, Debian's containerd, runc and CNI plugins, the
-// kubeadm, kubelet and kubectl built from Go modules, kind's files under /kind (version, default
-// CNI and storage manifests) and the images kubeadm runs under /kind/images (node-images.ts).
+// kubeadm and kubelet built from Go modules and the kubectl of the npm layer (kind calls it on the
+// node), kind's files under /kind (version, default CNI and storage manifests) and the images
+// kubeadm runs under /kind/images (node-images.ts).
 // The files in node/ go in as they are. Kept in the image cache by its inputs, and loaded into
 // Podman (the store hack/kind/podman-env.sh sets) when Podman's copy is another.
 //   node --import tsx hack/kind/node-image.ts      prints the image's name
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { buildDebianRootfs, slimPackages } from '../images/base-images.js';
 import { exec } from '../exec.js';
 import { addPackages, cachedOrBuilt, installed } from '../stack/rootfs.js';
@@ -27,23 +28,26 @@ const MASKED = ['systemd-binfmt.service', 'systemd-firstboot.service'];
 function binaries(): KindBinaries {
   const script = join(import.meta.dirname, '..', 'build-control-plane.sh');
   const dirs = Object.fromEntries(execFileSync('bash', [script, '--print'], { encoding: 'utf8' }).trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
-  const versions = Object.fromEntries(execFileSync('bash', ['-c', `. ${join(import.meta.dirname, '..', 'versions.env')}; echo K8S=$K8S_VERSION ETCD=$KIND_ETCD_VERSION COREDNS=$KIND_COREDNS_VERSION`], { encoding: 'utf8' })
+  const versions = Object.fromEntries(execFileSync('bash', ['-c', `. ${join(import.meta.dirname, '..', 'versions.env')}; echo K8S=$K8S_VERSION ETCD=$ETCD_VERSION COREDNS=$COREDNS_VERSION`], { encoding: 'utf8' })
     .trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
   return {
-    k8s: dirs.K8S_BIN!, k8sVersion: versions.K8S!,
-    etcd: join(dirs.KIND_ETCD_BIN!, 'etcd'), etcdVersion: versions.ETCD!,
-    coredns: join(dirs.KIND_COREDNS_BIN!, 'coredns'), corednsVersion: versions.COREDNS!,
+    k8s: dirs.K8S_BIN!, k8sVersion: versions.K8S!, kubectl: join(dirs.TOOLS_BIN!, 'kubectl'),
+    etcd: join(dirs.ETCD_BIN!, 'etcd'), etcdVersion: versions.ETCD!,
+    coredns: join(dirs.COREDNS_BIN!, 'coredns'), corednsVersion: versions.COREDNS!,
     registry: join(dirs.REGISTRY_BIN!, 'registry'),
     localPath: join(dirs.LOCAL_PATH_BIN!, 'local-path-provisioner'),
   };
 }
+
+/** What kind and kubeadm run on the node itself. */
+const nodeBinaries = (b: KindBinaries): string[] => [join(b.k8s, 'kubeadm'), join(b.k8s, 'kubelet'), b.kubectl];
 
 async function buildNodeRootfs(root: string, b: KindBinaries, log: (m: string) => void): Promise<void> {
   await buildDebianRootfs(root, await slimPackages());
   await addPackages(root, NODE_PACKAGES);
   await addIptables(root);
   await cp(NODE_FILES, root, { recursive: true });
-  for (const name of ['kubeadm', 'kubelet', 'kubectl']) await cp(join(b.k8s, name), join(root, 'usr', 'bin', name));
+  for (const path of nodeBinaries(b)) await cp(path, join(root, 'usr', 'bin', basename(path)));
   const system = join(root, 'lib', 'systemd', 'system');
   for (const path of UNWANTED) await rm(join(system, path), { recursive: true, force: true });
   const etcSystem = join(root, 'etc', 'systemd', 'system');
@@ -67,7 +71,7 @@ export async function ensureNodeImage(log: (m: string) => void = (m) => process.
   const made = nodeImageInputs(b);
   const inputs = {
     packages: [...await slimPackages(), ...NODE_PACKAGES, ...made.packages],
-    files: [...made.files, NODE_FILES, import.meta.filename, join(import.meta.dirname, 'docker-archive.ts'), ...['kubeadm', 'kubelet', 'kubectl'].map((n) => join(b.k8s, n))],
+    files: [...made.files, NODE_FILES, import.meta.filename, join(import.meta.dirname, 'docker-archive.ts'), ...nodeBinaries(b)],
   };
   const config = { Entrypoint: ['/usr/local/bin/entrypoint', '/sbin/init'], Env: ['container=docker'], StopSignal: 'SIGRTMIN+3' };
   const image = await cachedOrBuilt(name, (root) => buildNodeRootfs(root, b, log), config, { inputs, log });

@@ -1,6 +1,7 @@
 // The images a kind node runs that nothing here could pull, made from the Go builds and this
-// machine's Debian packages under the names kubeadm v1.34 and the chart ask for: the control
-// plane's (each its one program), etcd, CoreDNS, pause, kind's storage provisioner and its helper
+// machine's Debian packages under the names kubeadm and the chart ask for: the control plane's
+// (each its one program), etcd and CoreDNS (the local control plane's versions, which kind's
+// config tells kubeadm: hack/kind/e2e.sh), pause, kind's storage provisioner and its helper
 // (default-storage.yaml), and the registry the chart runs. Each is kept in the image cache by its
 // inputs and written as a docker archive for /kind/images.
 import { execFile } from 'node:child_process';
@@ -16,6 +17,8 @@ export interface KindBinaries {
   /** Directory of kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy. */
   k8s: string;
   k8sVersion: string;
+  /** The kubectl kind calls on the node. */
+  kubectl: string;
   etcd: string;
   etcdVersion: string;
   coredns: string;
