@@ -5,13 +5,16 @@
 // kubeadm runs under /kind/images (node-images.ts).
 // The files in node/ go in as they are. Kept in the image cache by its inputs, and loaded into
 // Podman (the store hack/kind/podman-env.sh sets) when Podman's copy is another.
-//   node --import tsx hack/kind/node-image.ts      prints the image's name
+//   node --import tsx hack/kind/node-image.ts          makes it, prints its name
+//   node --import tsx hack/kind/node-image.ts --load   and loads it (under the machine's lock:
+//                                                     another checkout's kind may be using the name)
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { buildDebianRootfs, slimPackages } from '../images/base-images.js';
 import { exec } from '../exec.js';
+import type { CachedImage } from '../stack/image-cache.js';
 import { addPackages, cachedOrBuilt, installed } from '../stack/rootfs.js';
 import { writeDockerArchive } from './docker-archive.js';
 import { addIptables, nodeImageInputs, writeNodeImages, type KindBinaries } from './node-images.js';
@@ -24,6 +27,7 @@ const UNITS = ['containerd.service', 'kind-images.service', 'kubelet.service'];
 const UNWANTED = ['multi-user.target.wants', 'local-fs.target.wants', 'basic.target.wants', 'sockets.target.wants/systemd-udevd-control.socket',
   'sockets.target.wants/systemd-udevd-kernel.socket', 'sockets.target.wants/systemd-initctl.socket', 'sysinit.target.wants/systemd-tmpfiles-setup.service'];
 const MASKED = ['systemd-binfmt.service', 'systemd-firstboot.service'];
+const stderrLog = (m: string): void => { process.stderr.write(`==> ${m}\n`); };
 
 function binaries(): KindBinaries {
   const script = join(import.meta.dirname, '..', 'build-control-plane.sh');
@@ -62,8 +66,8 @@ async function buildNodeRootfs(root: string, b: KindBinaries, log: (m: string) =
   await writeNodeImages(b, join(root, 'kind', 'images'), log);
 }
 
-/** The node image's name in Podman, loaded there unless Podman has this very image already. */
-export async function ensureNodeImage(log: (m: string) => void = (m) => process.stderr.write(`==> ${m}\n`)): Promise<string> {
+/** The node image, from the image cache or else built, and its name. */
+async function nodeImage(log: (m: string) => void = stderrLog): Promise<{ name: string; image: CachedImage }> {
   const missing = NODE_PACKAGES.filter((p) => !installed(p));
   if (missing.length) throw new Error(`the kind node image needs the Debian packages ${missing.join(', ')}: run hack/kind/install-deps.sh`);
   const b = binaries();
@@ -74,11 +78,15 @@ export async function ensureNodeImage(log: (m: string) => void = (m) => process.
     files: [...made.files, NODE_FILES, import.meta.filename, join(import.meta.dirname, 'docker-archive.ts'), ...nodeBinaries(b)],
   };
   const config = { Entrypoint: ['/usr/local/bin/entrypoint', '/sbin/init'], Env: ['container=docker'], StopSignal: 'SIGRTMIN+3' };
-  const image = await cachedOrBuilt(name, (root) => buildNodeRootfs(root, b, log), config, { inputs, log });
+  return { name, image: await cachedOrBuilt(name, (root) => buildNodeRootfs(root, b, log), config, { inputs, log }) };
+}
+
+/** Loads the image into Podman unless Podman has this very image under its name already. */
+async function loadNodeImage(name: string, image: CachedImage, log: (m: string) => void = stderrLog): Promise<void> {
   const loaded = await exec('podman', ['image', 'inspect', '--format', '{{.Id}}', name]);
   if (loaded.code === 0 && `sha256:${loaded.stdout.trim()}` === image.manifest.config.digest) {
     log(`image ${name}: up to date in Podman`);
-    return name;
+    return;
   }
   const work = await mkdtemp(join(tmpdir(), 'dynokube-kind-node-'));
   try {
@@ -90,11 +98,13 @@ export async function ensureNodeImage(log: (m: string) => void = (m) => process.
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  return name;
 }
 
 if (process.argv[1] === import.meta.filename) {
-  ensureNodeImage().then((name) => process.stdout.write(`${name}\n`), (e: unknown) => {
+  nodeImage().then(async ({ name, image }) => {
+    if (process.argv.includes('--load')) await loadNodeImage(name, image);
+    process.stdout.write(`${name}\n`);
+  }).catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   });
