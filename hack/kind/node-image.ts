@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { PROJECT_DIR } from '../cluster/dirs.js';
 import { buildDebianRootfs, slimPackages } from '../images/base-images.js';
 import { exec } from '../exec.js';
 import type { CachedImage } from '../stack/image-cache.js';
@@ -39,8 +40,18 @@ function binaries(): KindBinaries {
     etcd: join(dirs.ETCD_BIN!, 'etcd'), etcdVersion: versions.ETCD!,
     coredns: join(dirs.COREDNS_BIN!, 'coredns'), corednsVersion: versions.COREDNS!,
     registry: join(dirs.REGISTRY_BIN!, 'registry'),
-    localPath: join(dirs.LOCAL_PATH_BIN!, 'local-path-provisioner'),
+    storage: bundleStorage(),
   };
+}
+
+/** hack/storage/main.ts and what it imports as one file (its dependencies in it), in dist/. */
+function bundleStorage(): string {
+  const out = join(PROJECT_DIR, 'dist', 'kind', 'storage.mjs');
+  // The banner gives the CommonJS packages inside (client-node's dependencies) their require().
+  execFileSync(join(PROJECT_DIR, 'node_modules', '.bin', 'esbuild'), ['hack/storage/main.ts', '--bundle', '--format=esm', '--platform=node',
+    '--target=node20', `--outfile=${out}`, '--log-level=warning',
+    '--banner:js=import { createRequire } from "node:module"; const require = createRequire(import.meta.url);'], { cwd: PROJECT_DIR });
+  return out;
 }
 
 /** What kind and kubeadm run on the node itself. */
