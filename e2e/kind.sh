@@ -6,6 +6,7 @@
 #   e2e/kind.sh            everything; the cluster is deleted at the end, passed or failed
 #   e2e/kind.sh --keep     leave the cluster running afterwards
 # KIND_NODE_IMAGE: the node image (make kind makes one: hack/kind/), else kind's default.
+# KIND_CONFIG: the cluster's config, kind-config.yaml unless make kind adds to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if docker info >/dev/null 2>&1; then
@@ -42,7 +43,7 @@ trap cleanup EXIT
 
 say "creating the kind cluster on $engine"
 kind get clusters 2>/dev/null | grep -qx "$cluster" ||
-  kind create cluster --config kind-config.yaml ${KIND_NODE_IMAGE:+--image "$KIND_NODE_IMAGE"} --wait 3m
+  kind create cluster --config "${KIND_CONFIG:-kind-config.yaml}" ${KIND_NODE_IMAGE:+--image "$KIND_NODE_IMAGE"} --wait 3m
 
 say "building and loading images"
 make images IMAGE_TAG=$tag

@@ -4,7 +4,7 @@
 #   hack/build-control-plane.sh            build whatever is missing
 #   hack/build-control-plane.sh --print    print the directory that holds the binaries
 #   hack/build-control-plane.sh --node     also the real node's (kubelet, kube-proxy, CoreDNS)
-#   hack/build-control-plane.sh --kind     also kind and its node image's (hack/kind/)
+#   hack/build-control-plane.sh --kind     also kind, kubeadm and the real node's (hack/kind/ makes them a node image)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -18,10 +18,9 @@ tools_dir="$bin/kubectl-layer-$KUBECTL_LAYER_VERSION"
 registry_dir="$bin/registry-v$REGISTRY_VERSION"
 coredns_dir="$bin/coredns-v$COREDNS_VERSION"
 kind_dir="$bin/kind-v$KIND_VERSION"
-local_path_dir="$bin/local-path-provisioner-v$LOCAL_PATH_PROVISIONER_VERSION"
 
 if [ "${1:-}" = "--print" ]; then
-  echo "K8S_BIN=$k8s_dir ETCD_BIN=$etcd_dir KWOK_BIN=$kwok_dir TOOLS_BIN=$tools_dir REGISTRY_BIN=$registry_dir COREDNS_BIN=$coredns_dir KIND_BIN=$kind_dir KIND_ETCD_BIN=$bin/etcd-v$KIND_ETCD_VERSION KIND_COREDNS_BIN=$bin/coredns-v$KIND_COREDNS_VERSION LOCAL_PATH_BIN=$local_path_dir"
+  echo "K8S_BIN=$k8s_dir ETCD_BIN=$etcd_dir KWOK_BIN=$kwok_dir TOOLS_BIN=$tools_dir REGISTRY_BIN=$registry_dir COREDNS_BIN=$coredns_dir KIND_BIN=$kind_dir"
   exit 0
 fi
 
@@ -81,31 +80,28 @@ $replaces"
   log "kubernetes v$K8S_VERSION: built in $(elapsed "$t0")"
 }
 
-# etcd $1 (default: the local control plane's) into $bin/etcd-v$1.
 build_etcd() {
-  local version=${1:-$ETCD_VERSION}
-  local dir="$bin/etcd-v$version"
-  [ -x "$dir/etcd" ] && { log "etcd v$version: cached"; return; }
+  [ -x "$etcd_dir/etcd" ] && { log "etcd v$ETCD_VERSION: cached"; return; }
   local t0; t0=$(date +%s)
-  log "etcd v$version: building from Go modules"
+  log "etcd v$ETCD_VERSION: building from Go modules"
   local gomod
-  gomod=$(go mod download -json "go.etcd.io/etcd/server/v3@v$version" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
-  local work="$cache/work/etcd-v$version"
+  gomod=$(go mod download -json "go.etcd.io/etcd/server/v3@v$ETCD_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
+  local work="$cache/work/etcd-v$ETCD_VERSION"
   # etcd's server module replaces its sibling modules with ../; pin them to the same release.
   local replaces
-  replaces=$(sed -n "s#^\s*\(go.etcd.io/etcd/[a-z0-9/]*\) => \.\./.*#replace \1 => \1 v$version#p" "$gomod")
+  replaces=$(sed -n "s#^\s*\(go.etcd.io/etcd/[a-z0-9/]*\) => \.\./.*#replace \1 => \1 v$ETCD_VERSION#p" "$gomod")
   wrapper "$work" "module dynokube.local/etcd-wrapper
 
 go $(sed -n 's/^go //p' "$gomod")
 $replaces"
   (
     cd "$work"
-    quiet go get "go.etcd.io/etcd/server/v3@v$version"
-    mkdir -p "$dir.tmp"
-    CGO_ENABLED=0 go build -ldflags "-s -w" -o "$dir.tmp/etcd" go.etcd.io/etcd/server/v3
+    quiet go get "go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
+    mkdir -p "$etcd_dir.tmp"
+    CGO_ENABLED=0 go build -ldflags "-s -w" -o "$etcd_dir.tmp/etcd" go.etcd.io/etcd/server/v3
   )
-  rm -rf "$dir" && mv "$dir.tmp" "$dir"
-  log "etcd v$version: built in $(elapsed "$t0")"
+  rm -rf "$etcd_dir" && mv "$etcd_dir.tmp" "$etcd_dir"
+  log "etcd v$ETCD_VERSION: built in $(elapsed "$t0")"
 }
 
 # `go install` of a module without replace directives into a per-version directory: $1 names it,
@@ -150,27 +146,18 @@ build_registry() { go_install_cached "registry v$REGISTRY_VERSION" "$registry_di
 
 # Cluster DNS for the real node: the stock CoreDNS main (all in-tree plugins; its module has no
 # replace directives, so a plain `go install` works). Its output is kept unless the build fails.
-# $1: the version (default: the real node's), into $bin/coredns-v$1.
 build_coredns() {
-  local version=${1:-$COREDNS_VERSION}
-  local dir="$bin/coredns-v$version"
-  [ -x "$dir/coredns" ] && { log "coredns v$version: cached"; return; }
+  [ -x "$coredns_dir/coredns" ] && { log "coredns v$COREDNS_VERSION: cached"; return; }
   local t0; t0=$(date +%s)
-  log "coredns v$version: building from Go modules (a cold build takes about 5 min on 2 cores)"
-  mkdir -p "$dir.tmp"
-  CGO_ENABLED=0 GOBIN="$dir.tmp" quiet go install -ldflags "-s -w" "github.com/coredns/coredns@v$version"
-  rm -rf "$dir" && mv "$dir.tmp" "$dir"
-  log "coredns v$version: built in $(elapsed "$t0")"
+  log "coredns v$COREDNS_VERSION: building from Go modules (a cold build takes about 5 min on 2 cores)"
+  mkdir -p "$coredns_dir.tmp"
+  CGO_ENABLED=0 GOBIN="$coredns_dir.tmp" quiet go install -ldflags "-s -w" "github.com/coredns/coredns@v$COREDNS_VERSION"
+  rm -rf "$coredns_dir" && mv "$coredns_dir.tmp" "$coredns_dir"
+  log "coredns v$COREDNS_VERSION: built in $(elapsed "$t0")"
 }
 
 # kind itself (its module has no replace directives).
 build_kind() { go_install_cached "kind v$KIND_VERSION" "$kind_dir" "sigs.k8s.io/kind@v$KIND_VERSION"; }
-
-# kind's default StorageClass, as its own node images provision it.
-build_local_path() {
-  go_install_cached "local-path-provisioner v$LOCAL_PATH_PROVISIONER_VERSION" "$local_path_dir" \
-    "github.com/rancher/local-path-provisioner@v$LOCAL_PATH_PROVISIONER_VERSION"
-}
 
 fetch_tools() {
   [ -x "$tools_dir/kubectl" ] && [ -x "$tools_dir/helm" ] && { log "kubectl and helm: cached"; return; }
@@ -190,14 +177,12 @@ build_kwok
 kwok_stages
 build_registry
 build_k8s kube-apiserver kube-controller-manager kube-scheduler
-# The real node's binaries, only when asked (hack/node and make e2e).
-if [ "${1:-}" = "--node" ]; then build_k8s kubelet kube-proxy; build_coredns; fi
-# A kind node image's (hack/kind/): what kubeadm runs, at the etcd and CoreDNS versions it names.
-if [ "${1:-}" = "--kind" ]; then
-  build_kind
-  build_k8s kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubeadm kubectl
-  build_etcd "$KIND_ETCD_VERSION"
-  build_coredns "$KIND_COREDNS_VERSION"
-  build_local_path
-fi
+# The real node's binaries, only when asked (hack/node and make e2e). A kind node image carries
+# the same (hack/kind/), with kubeadm: one more binary of the wrapper module, whose packages
+# it mostly shares with the others in Go's build cache. kubeadm is told to run this etcd and
+# CoreDNS, and kind's node takes the kubectl fetched above.
+case ${1:-} in
+  --node) build_k8s kubelet kube-proxy; build_coredns ;;
+  --kind) build_kind; build_k8s kubelet kube-proxy kubeadm; build_coredns ;;
+esac
 log "control plane binaries ready under $bin"

@@ -1,16 +1,21 @@
 // kind's node image made here, since kindest/node cannot be pulled: a Debian root filesystem from
 // this machine's packages with systemd as PID 1, Debian's containerd, runc and CNI plugins, the
-// kubeadm, kubelet and kubectl built from Go modules, kind's files under /kind (version, default
-// CNI and storage manifests) and the images kubeadm runs under /kind/images (node-images.ts).
+// kubeadm and kubelet built from Go modules and the kubectl of the npm layer (kind calls it on the
+// node), kind's files under /kind (version, default CNI and storage manifests) and the images
+// kubeadm runs under /kind/images (node-images.ts).
 // The files in node/ go in as they are. Kept in the image cache by its inputs, and loaded into
 // Podman (the store hack/kind/podman-env.sh sets) when Podman's copy is another.
-//   node --import tsx hack/kind/node-image.ts      prints the image's name
+//   node --import tsx hack/kind/node-image.ts          makes it, prints its name
+//   node --import tsx hack/kind/node-image.ts --load   and loads it (under the machine's lock:
+//                                                     another checkout's kind may be using the name)
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { PROJECT_DIR } from '../cluster/dirs.js';
 import { buildDebianRootfs, slimPackages } from '../images/base-images.js';
 import { exec } from '../exec.js';
+import type { CachedImage } from '../stack/image-cache.js';
 import { addPackages, cachedOrBuilt, installed } from '../stack/rootfs.js';
 import { writeDockerArchive } from './docker-archive.js';
 import { addIptables, nodeImageInputs, writeNodeImages, type KindBinaries } from './node-images.js';
@@ -23,27 +28,41 @@ const UNITS = ['containerd.service', 'kind-images.service', 'kubelet.service'];
 const UNWANTED = ['multi-user.target.wants', 'local-fs.target.wants', 'basic.target.wants', 'sockets.target.wants/systemd-udevd-control.socket',
   'sockets.target.wants/systemd-udevd-kernel.socket', 'sockets.target.wants/systemd-initctl.socket', 'sysinit.target.wants/systemd-tmpfiles-setup.service'];
 const MASKED = ['systemd-binfmt.service', 'systemd-firstboot.service'];
+const stderrLog = (m: string): void => { process.stderr.write(`==> ${m}\n`); };
 
 function binaries(): KindBinaries {
   const script = join(import.meta.dirname, '..', 'build-control-plane.sh');
   const dirs = Object.fromEntries(execFileSync('bash', [script, '--print'], { encoding: 'utf8' }).trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
-  const versions = Object.fromEntries(execFileSync('bash', ['-c', `. ${join(import.meta.dirname, '..', 'versions.env')}; echo K8S=$K8S_VERSION ETCD=$KIND_ETCD_VERSION COREDNS=$KIND_COREDNS_VERSION`], { encoding: 'utf8' })
+  const versions = Object.fromEntries(execFileSync('bash', ['-c', `. ${join(import.meta.dirname, '..', 'versions.env')}; echo K8S=$K8S_VERSION ETCD=$ETCD_VERSION COREDNS=$COREDNS_VERSION`], { encoding: 'utf8' })
     .trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
   return {
-    k8s: dirs.K8S_BIN!, k8sVersion: versions.K8S!,
-    etcd: join(dirs.KIND_ETCD_BIN!, 'etcd'), etcdVersion: versions.ETCD!,
-    coredns: join(dirs.KIND_COREDNS_BIN!, 'coredns'), corednsVersion: versions.COREDNS!,
+    k8s: dirs.K8S_BIN!, k8sVersion: versions.K8S!, kubectl: join(dirs.TOOLS_BIN!, 'kubectl'),
+    etcd: join(dirs.ETCD_BIN!, 'etcd'), etcdVersion: versions.ETCD!,
+    coredns: join(dirs.COREDNS_BIN!, 'coredns'), corednsVersion: versions.COREDNS!,
     registry: join(dirs.REGISTRY_BIN!, 'registry'),
-    localPath: join(dirs.LOCAL_PATH_BIN!, 'local-path-provisioner'),
+    storage: bundleStorage(),
   };
 }
+
+/** hack/storage/main.ts and what it imports as one file (its dependencies in it), in dist/. */
+function bundleStorage(): string {
+  const out = join(PROJECT_DIR, 'dist', 'kind', 'storage.mjs');
+  // The banner gives the CommonJS packages inside (client-node's dependencies) their require().
+  execFileSync(join(PROJECT_DIR, 'node_modules', '.bin', 'esbuild'), ['hack/storage/main.ts', '--bundle', '--format=esm', '--platform=node',
+    '--target=node20', `--outfile=${out}`, '--log-level=warning',
+    '--banner:js=import { createRequire } from "node:module"; const require = createRequire(import.meta.url);'], { cwd: PROJECT_DIR });
+  return out;
+}
+
+/** What kind and kubeadm run on the node itself. */
+const nodeBinaries = (b: KindBinaries): string[] => [join(b.k8s, 'kubeadm'), join(b.k8s, 'kubelet'), b.kubectl];
 
 async function buildNodeRootfs(root: string, b: KindBinaries, log: (m: string) => void): Promise<void> {
   await buildDebianRootfs(root, await slimPackages());
   await addPackages(root, NODE_PACKAGES);
   await addIptables(root);
   await cp(NODE_FILES, root, { recursive: true });
-  for (const name of ['kubeadm', 'kubelet', 'kubectl']) await cp(join(b.k8s, name), join(root, 'usr', 'bin', name));
+  for (const path of nodeBinaries(b)) await cp(path, join(root, 'usr', 'bin', basename(path)));
   const system = join(root, 'lib', 'systemd', 'system');
   for (const path of UNWANTED) await rm(join(system, path), { recursive: true, force: true });
   const etcSystem = join(root, 'etc', 'systemd', 'system');
@@ -58,8 +77,8 @@ async function buildNodeRootfs(root: string, b: KindBinaries, log: (m: string) =
   await writeNodeImages(b, join(root, 'kind', 'images'), log);
 }
 
-/** The node image's name in Podman, loaded there unless Podman has this very image already. */
-export async function ensureNodeImage(log: (m: string) => void = (m) => process.stderr.write(`==> ${m}\n`)): Promise<string> {
+/** The node image, from the image cache or else built, and its name. */
+async function nodeImage(log: (m: string) => void = stderrLog): Promise<{ name: string; image: CachedImage }> {
   const missing = NODE_PACKAGES.filter((p) => !installed(p));
   if (missing.length) throw new Error(`the kind node image needs the Debian packages ${missing.join(', ')}: run hack/kind/install-deps.sh`);
   const b = binaries();
@@ -67,14 +86,18 @@ export async function ensureNodeImage(log: (m: string) => void = (m) => process.
   const made = nodeImageInputs(b);
   const inputs = {
     packages: [...await slimPackages(), ...NODE_PACKAGES, ...made.packages],
-    files: [...made.files, NODE_FILES, import.meta.filename, join(import.meta.dirname, 'docker-archive.ts'), ...['kubeadm', 'kubelet', 'kubectl'].map((n) => join(b.k8s, n))],
+    files: [...made.files, NODE_FILES, import.meta.filename, join(import.meta.dirname, 'docker-archive.ts'), ...nodeBinaries(b)],
   };
   const config = { Entrypoint: ['/usr/local/bin/entrypoint', '/sbin/init'], Env: ['container=docker'], StopSignal: 'SIGRTMIN+3' };
-  const image = await cachedOrBuilt(name, (root) => buildNodeRootfs(root, b, log), config, { inputs, log });
+  return { name, image: await cachedOrBuilt(name, (root) => buildNodeRootfs(root, b, log), config, { inputs, log }) };
+}
+
+/** Loads the image into Podman unless Podman has this very image under its name already. */
+async function loadNodeImage(name: string, image: CachedImage, log: (m: string) => void = stderrLog): Promise<void> {
   const loaded = await exec('podman', ['image', 'inspect', '--format', '{{.Id}}', name]);
   if (loaded.code === 0 && `sha256:${loaded.stdout.trim()}` === image.manifest.config.digest) {
     log(`image ${name}: up to date in Podman`);
-    return name;
+    return;
   }
   const work = await mkdtemp(join(tmpdir(), 'dynokube-kind-node-'));
   try {
@@ -86,11 +109,13 @@ export async function ensureNodeImage(log: (m: string) => void = (m) => process.
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  return name;
 }
 
 if (process.argv[1] === import.meta.filename) {
-  ensureNodeImage().then((name) => process.stdout.write(`${name}\n`), (e: unknown) => {
+  nodeImage().then(async ({ name, image }) => {
+    if (process.argv.includes('--load')) await loadNodeImage(name, image);
+    process.stdout.write(`${name}\n`);
+  }).catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   });

@@ -1,13 +1,14 @@
 // The images a kind node runs that nothing here could pull, made from the Go builds and this
-// machine's Debian packages under the names kubeadm v1.34 and the chart ask for: the control
-// plane's (each its one program), etcd, CoreDNS, pause, kind's storage provisioner and its helper
-// (default-storage.yaml), and the registry the chart runs. Each is kept in the image cache by its
-// inputs and written as a docker archive for /kind/images.
+// machine's Debian packages under the names kubeadm and the chart ask for: the control plane's
+// (each its one program), etcd and CoreDNS (the local control plane's versions, which kind's
+// config tells kubeadm: hack/kind/e2e.sh), pause, the volume provisioner behind kind's default
+// StorageClass (ours, hack/storage: default-storage.yaml), and the registry the chart runs. Each
+// is kept in the image cache by its inputs and written as a docker archive for /kind/images.
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { addBusybox, addPackages, cachedOrBuilt, type ContainerConfig, type ImageOptions } from '../stack/rootfs.js';
+import { addPackages, baseRootfs, cachedOrBuilt, type ContainerConfig, type ImageOptions } from '../stack/rootfs.js';
 import { writeDockerArchive } from './docker-archive.js';
 
 const run = promisify(execFile);
@@ -16,12 +17,15 @@ export interface KindBinaries {
   /** Directory of kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy. */
   k8s: string;
   k8sVersion: string;
+  /** The kubectl kind calls on the node. */
+  kubectl: string;
   etcd: string;
   etcdVersion: string;
   coredns: string;
   corednsVersion: string;
   registry: string;
-  localPath: string;
+  /** The local volume provisioner (hack/storage/main.ts) bundled into one file. */
+  storage: string;
 }
 
 interface NodeImage {
@@ -35,6 +39,8 @@ const PATH = 'PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const PAUSE_SOURCE = join(import.meta.dirname, '..', 'node', 'pause.c');
 // The iptables commands kube-proxy runs, as Debian's alternatives point them on this machine.
 const IPTABLES = ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore'];
+// Node.js alone runs the bundle: no npm, headers or docs.
+const NODE_ONLY = ['/usr/include/', '/usr/lib/node_modules/', '/usr/bin/npm', '/usr/bin/npx', '/usr/bin/corepack', '/usr/share/'];
 
 /** One program at `to` in an otherwise empty image. */
 function program(from: string, to: string): (root: string) => Promise<void> {
@@ -101,20 +107,14 @@ function images(b: KindBinaries): NodeImage[] {
       inputs: { files: [PAUSE_SOURCE], packages: ['gcc', 'libc6-dev'] },
     },
     {
-      name: 'localhost/dynokube/local-path-provisioner:v0.0.30',
-      build: program(b.localPath, 'usr/local/bin/local-path-provisioner'),
-      config: { Env: [PATH] },
-      inputs: { files: [b.localPath] },
-    },
-    {
-      // Its helper pods make and remove volumes' directories with a shell script.
-      name: 'localhost/dynokube/local-path-helper:busybox',
+      name: 'localhost/dynokube/local-storage:kind',
       build: async (root) => {
-        await mkdir(join(root, 'bin'), { recursive: true });
-        if (!await addBusybox(root, ['sh', 'mkdir', 'rm'])) throw new Error('the local-path helper image needs a static busybox: run hack/node/install-deps.sh');
+        await baseRootfs(root, []);
+        await addPackages(root, ['nodejs'], NODE_ONLY);
+        await program(b.storage, 'opt/dynokube/storage.mjs')(root);
       },
-      config: { Env: [PATH] },
-      inputs: { packages: ['busybox-static'] },
+      config: { Entrypoint: ['node', '/opt/dynokube/storage.mjs'], Env: [PATH] },
+      inputs: { files: [b.storage], packages: ['nodejs'] },
     },
     {
       name: 'docker.io/library/registry:3',
