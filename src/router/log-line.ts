@@ -21,7 +21,7 @@ export interface RouterLine {
 }
 
 /** Quoted, with what could break the line or the quoting escaped (paths come from clients). */
-const quote = (s: string) => `"${s.replace(/[\\"]/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
+const quote = (s: string) => `"${s.replace(/[\\"]/g, '\\$&').replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
 /** Unquoted values (host, method, request id) keep only what cannot split a key=value pair. */
 const bare = (s: string) => s.replace(/[^\x21-\x7e]|"/g, '?');
 const ms = (n: number | undefined) => (n === undefined ? '' : `${Math.round(n)}ms`);
