@@ -1,5 +1,5 @@
 // The operator process: leader election, then informers, work queue and reconcile; probes,
-// metrics and the maintenance page beside them. Configured by flags and DYNOKUBE_* variables.
+// metrics and the dyno-number webhook beside them. Configured by flags and DYNOKUBE_* variables.
 import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -8,8 +8,10 @@ import { Kube } from '../k8s/rest.js';
 import { Controller } from './controller.js';
 import { makeLogger } from './log.js';
 import { Metrics } from './metrics.js';
-import { startMaintenanceServer, startProbeServer } from './server.js';
+import { DynoNumbers } from './dyno-numbers.js';
+import { startProbeServer } from './server.js';
 import { settingsFromEnv } from './settings.js';
+import { startWebhookServer } from './webhook.js';
 
 const HELP = `dynokube-operator: turns Apps, Releases, Formations and attachments into running dynos.
 
@@ -18,7 +20,8 @@ Usage: dynokube-operator [flags]
 Flags:
   --kubeconfig PATH        kubeconfig to use (default: $KUBECONFIG, then in-cluster)
   --probe-address H:P      /healthz, /readyz and /metrics (default 127.0.0.1:8080; 0.0.0.0:8080 in a pod)
-  --maintenance-address H:P  the 503 maintenance page (default 127.0.0.1:8081)
+  --webhook-address H:P    the dyno-number admission webhook, over HTTPS (default 0.0.0.0:9443)
+  --webhook-cert-dir DIR   its tls.crt and tls.key; without it dynos keep their pods' suffixes (web.x2x8q)
   --leader-elect=false     do not wait for the Lease (one operator only)
   --lease-namespace NS     namespace of the leader Lease (default: $POD_NAMESPACE, then default)
   --identity NAME          this process's name in the Lease (default: host name and pid)
@@ -26,7 +29,7 @@ Flags:
 
 Settings (environment):
   apps' URLs      DYNOKUBE_BASE_DOMAIN, DYNOKUBE_URL_SCHEME, DYNOKUBE_URL_PORT, DYNOKUBE_INGRESS_CLASS,
-                  DYNOKUBE_MAINTENANCE_HOST, DYNOKUBE_MAINTENANCE_PORT
+                  DYNOKUBE_ROUTER_HOST, DYNOKUBE_ROUTER_PORT (the router's Service, which Ingresses reach)
   what it watches DYNOKUBE_NAMESPACE (one namespace), DYNOKUBE_CONCURRENCY, DYNOKUBE_RESYNC_SECONDS
   dynos           DYNOKUBE_SIZES (JSON size table), DYNOKUBE_ROLLOUT_DEADLINE_SECONDS (default 120),
                   DYNOKUBE_RELEASE_PHASE_TIMEOUT_SECONDS
@@ -50,7 +53,8 @@ async function main(): Promise<void> {
     options: {
       kubeconfig: { type: 'string' },
       'probe-address': { type: 'string' },
-      'maintenance-address': { type: 'string' },
+      'webhook-address': { type: 'string', default: '0.0.0.0:9443' },
+      'webhook-cert-dir': { type: 'string' },
       'leader-elect': { type: 'string', default: 'true' },
       'lease-namespace': { type: 'string' },
       identity: { type: 'string' },
@@ -82,12 +86,16 @@ async function main(): Promise<void> {
       });
 
   const [probeHost, probePort] = hostPort(values['probe-address'] ?? (inCluster ? '0.0.0.0:8080' : '127.0.0.1:8080'), '--probe-address');
-  const [mHost, mPort] = hostPort(values['maintenance-address'] ?? (inCluster ? '0.0.0.0:8081' : '127.0.0.1:8081'), '--maintenance-address');
-  const servers = await Promise.all([
-    startProbeServer(probePort, probeHost, metrics, () => controller.synced || !elector?.isLeader),
-    startMaintenanceServer(mPort, mHost),
-  ]);
-  log.info({ probe: `${probeHost}:${probePort}`, maintenance: `${mHost}:${mPort}`, baseDomain: settings.baseDomain, namespace: settings.namespace ?? '(all)' }, 'operator starting');
+  const servers = [await startProbeServer(probePort, probeHost, metrics, () => controller.synced || !elector?.isLeader)];
+  // Every replica numbers dynos, leader or not: pods are made whoever leads.
+  const numbers = values['webhook-cert-dir'] ? new DynoNumbers(kube, settings.namespace, log) : undefined;
+  if (numbers) {
+    const [wHost, wPort] = hostPort(values['webhook-address']!, '--webhook-address');
+    numbers.start();
+    await numbers.synced;
+    servers.push(await startWebhookServer(wPort, wHost, values['webhook-cert-dir']!, numbers, log));
+  }
+  log.info({ probe: `${probeHost}:${probePort}`, webhook: numbers ? values['webhook-address'] : undefined, baseDomain: settings.baseDomain, namespace: settings.namespace ?? '(all)' }, 'operator starting');
 
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -96,6 +104,7 @@ async function main(): Promise<void> {
     log.info('shutting down');
     await controller.stop().catch((err: unknown) => log.error({ err: String(err) }, 'stop failed'));
     await elector?.release();
+    await numbers?.stop();
     for (const s of servers) s.close();
     process.exit(code);
   };

@@ -1,5 +1,7 @@
-// How web dynos are reached: a Service, and an Ingress for <app>.<base domain> and the App's
-// domains. In maintenance mode the Ingress points at the maintenance backend instead.
+// How web dynos are reached: an Ingress for <app>.<base domain> and the App's domains sends
+// every request to the router (which routes by host to the web dynos, or answers H80 in
+// maintenance mode), through an ExternalName Service, as Ingress backends cannot cross
+// namespaces. The web Service selects the web dynos: the router reads its EndpointSlices.
 import type { V1Ingress, V1Service } from '@kubernetes/client-node';
 import type { App } from '../../api/app.js';
 import { LABEL_APP, LABEL_PROCESS_TYPE, appLabels } from '../../k8s/labels.js';
@@ -7,7 +9,7 @@ import type { Settings } from '../settings.js';
 import { ownedBy } from './owner.js';
 
 export const webServiceName = (app: string): string => `${app}-web`;
-export const maintenanceServiceName = (app: string): string => `${app}-maintenance`;
+export const routerServiceName = (app: string): string => `${app}-router`;
 export const ingressName = (app: string): string => app;
 
 export const appHost = (app: string, settings: Settings): string => `${app}.${settings.baseDomain}`;
@@ -31,23 +33,19 @@ export function buildWebService(app: App): V1Service {
   };
 }
 
-/** Ingress backends cannot cross namespaces: an ExternalName Service reaches the shared backend. */
-export function buildMaintenanceService(app: App, settings: Settings): V1Service {
+export function buildRouterService(app: App, settings: Settings): V1Service {
   const name = app.metadata.name!;
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: maintenanceServiceName(name), namespace: app.metadata.namespace, labels: appLabels(name, 'maintenance'), ownerReferences: ownedBy(app) },
-    spec: { type: 'ExternalName', externalName: settings.maintenanceHost, ports: [{ name: 'http', port: settings.maintenancePort, protocol: 'TCP' }] },
+    metadata: { name: routerServiceName(name), namespace: app.metadata.namespace, labels: appLabels(name, 'router'), ownerReferences: ownedBy(app) },
+    spec: { type: 'ExternalName', externalName: settings.routerHost, ports: [{ name: 'http', port: settings.routerPort, protocol: 'TCP' }] },
   };
 }
 
 export function buildIngress(app: App, settings: Settings): V1Ingress {
   const name = app.metadata.name!;
-  const maintenance = app.spec.maintenance === true;
-  const backend = maintenance
-    ? { service: { name: maintenanceServiceName(name), port: { number: settings.maintenancePort } } }
-    : { service: { name: webServiceName(name), port: { number: 80 } } };
+  const backend = { service: { name: routerServiceName(name), port: { number: settings.routerPort } } };
   const hosts = [appHost(name, settings), ...(app.spec.domains ?? [])];
   const className = app.spec.ingressClassName ?? settings.ingressClassName;
   return {
@@ -57,7 +55,6 @@ export function buildIngress(app: App, settings: Settings): V1Ingress {
       name: ingressName(name),
       namespace: app.metadata.namespace,
       labels: appLabels(name, 'web'),
-      annotations: { 'dynokube.dev/maintenance': String(maintenance) },
       ownerReferences: ownedBy(app),
     },
     spec: {

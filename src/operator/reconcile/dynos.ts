@@ -13,7 +13,7 @@ import type { Ctx } from '../context.js';
 import { buildDeployment, dynoTypes, quantityOf, unknownTypes } from '../desired/dynos.js';
 import type { Slug } from '../desired/ledger.js';
 import { stallCondition } from '../desired/stall.js';
-import { buildIngress, buildMaintenanceService, buildWebService, ingressName, maintenanceServiceName, webServiceName } from '../desired/web.js';
+import { buildIngress, buildRouterService, buildWebService, ingressName, routerServiceName, webServiceName } from '../desired/web.js';
 
 export interface DynoReport {
   status: FormationStatus;
@@ -64,12 +64,12 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
   const hasWeb = types.includes('web');
   if (hasWeb) {
     await ctx.applier.ensure(Resources.Service, buildWebService(app) as never);
-    await ctx.applier.ensure(Resources.Service, buildMaintenanceService(app, ctx.settings) as never);
+    await ctx.applier.ensure(Resources.Service, buildRouterService(app, ctx.settings) as never);
     await ctx.applier.ensure(Resources.Ingress, buildIngress(app, ctx.settings) as never);
   } else if (current) {
     await ctx.applier.remove(Resources.Ingress, ns, ingressName(appName));
     await ctx.applier.remove(Resources.Service, ns, webServiceName(appName));
-    await ctx.applier.remove(Resources.Service, ns, maintenanceServiceName(appName));
+    await ctx.applier.remove(Resources.Service, ns, routerServiceName(appName));
   }
 
   const unknown = slug ? unknownTypes(formation, slug) : [];
