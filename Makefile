@@ -51,10 +51,10 @@ crds: deps ## regenerate crds/ (and the chart's copy) from the TypeScript API ty
 
 IMAGE_REPO ?= ghcr.io/dynokube
 IMAGE_TAG ?= $(shell node -p 'require("./package.json").version')
-images: ## build the operator, receiver, builder and stack images (needs Docker; used by e2e/kind.sh)
+images: ## build the operator, receiver, router, builder and stack images (needs Docker; used by e2e/kind.sh)
 	docker build -f images/stack/Dockerfile --target run -t $(IMAGE_REPO)/stack-heroku-24:run .
 	docker build -f images/stack/Dockerfile --target build -t $(IMAGE_REPO)/stack-heroku-24:build .
-	for t in operator receiver builder; do \
+	for t in operator receiver router builder; do \
 	  docker build -f images/Dockerfile --target $$t --build-arg STACK_BUILD_IMAGE=$(IMAGE_REPO)/stack-heroku-24:build -t $(IMAGE_REPO)/$$t:$(IMAGE_TAG) . || exit 1; \
 	done
 

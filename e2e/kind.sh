@@ -18,7 +18,7 @@ kind get clusters | grep -qx dynokube || kind create cluster --config kind-confi
 
 say "building and loading images"
 make images IMAGE_TAG=$tag
-for image in operator receiver builder stack-heroku-24:run; do
+for image in operator receiver router builder stack-heroku-24:run; do
   case $image in *:*) ref=$repo/$image ;; *) ref=$repo/$image:$tag ;; esac
   kind load docker-image --name dynokube "$ref"
 done

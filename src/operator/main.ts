@@ -86,14 +86,16 @@ async function main(): Promise<void> {
       });
 
   const [probeHost, probePort] = hostPort(values['probe-address'] ?? (inCluster ? '0.0.0.0:8080' : '127.0.0.1:8080'), '--probe-address');
-  const servers = [await startProbeServer(probePort, probeHost, metrics, () => controller.synced || !elector?.isLeader)];
-  // Every replica numbers dynos, leader or not: pods are made whoever leads.
+  // Every replica numbers dynos, leader or not (pods are made whoever leads): one is ready once its webhook serves.
   const numbers = values['webhook-cert-dir'] ? new DynoNumbers(kube, settings.namespace, log) : undefined;
+  let numbering = !numbers;
+  const servers = [await startProbeServer(probePort, probeHost, metrics, () => numbering && (controller.synced || !elector?.isLeader))];
   if (numbers) {
     const [wHost, wPort] = hostPort(values['webhook-address']!, '--webhook-address');
     numbers.start();
     await numbers.synced;
     servers.push(await startWebhookServer(wPort, wHost, values['webhook-cert-dir']!, numbers, log));
+    numbering = true;
   }
   log.info({ probe: `${probeHost}:${probePort}`, webhook: numbers ? values['webhook-address'] : undefined, baseDomain: settings.baseDomain, namespace: settings.namespace ?? '(all)' }, 'operator starting');
 
