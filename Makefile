@@ -41,6 +41,7 @@ bench: deps ## benchmarks on fresh local control planes (figures as ratios to a 
 	$(BIN)/tsx bench/cli.bench.ts
 	hack/node/install-deps.sh
 	$(BIN)/tsx bench/real-node.bench.ts
+	$(BIN)/tsx bench/router.bench.ts
 
 lint: deps ## type-check and lint
 	$(BIN)/tsc --noEmit -p tsconfig.json

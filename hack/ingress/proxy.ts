@@ -31,8 +31,8 @@ interface Target {
 }
 
 const READ_TIMEOUT = 'nginx.ingress.kubernetes.io/proxy-read-timeout';
-// Heroku's router gives up on a silent app after 30 s (H12).
-const DEFAULT_TIMEOUT_SECONDS = 30;
+// ingress-nginx's default: longer than the router's own 30 s to a first byte (H12) and 55 s of silence after.
+const DEFAULT_TIMEOUT_SECONDS = 60;
 
 export class LocalIngress {
   private readonly ingresses: Informer<Ingress>;

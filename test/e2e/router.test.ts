@@ -160,29 +160,34 @@ describe('the router', () => {
     await eventually('the app again', async () => (await get(APP)).status === 200);
   });
 
+  /** Requests `app` (a new request ID each time) until the router answers with `code`; its router line. */
+  const answeredWith = (app: string, code: string) => eventually(`${code} from the router`, async () => {
+    const id = `e2e-${code.toLowerCase()}-${randomBytes(8).toString('hex')}`;
+    const r = await get(app, '/', { 'x-request-id': id });
+    if (r.status !== 503) return undefined;
+    const out = await cli(['logs', '-a', app, '--source', 'heroku', '-n', NS], { env: { KUBECONFIG: stack.kubeconfig } });
+    const line = out.stdout.split('\n').find((l) => l.includes(`request_id=${id} `));
+    return line?.includes(` code=${code} `) && { body: r.body, line };
+  }, 120_000);
+
   it('answers H14 when scaled to zero', async () => {
     expect((await dyno('scale', 'web=0', '-a', APP)).code).toBe(0);
-    const id = `e2e-h14-${randomBytes(8).toString('hex')}`;
-    const r = await eventually('H14', async () => {
-      const a = await get(APP, '/', { 'x-request-id': id });
-      return a.status === 503 && (await routerLine(id).catch(() => '')).includes('code=H14') && a;
-    }, 120_000);
-    expect(r.body).toContain('Application error');
-    expect(await routerLine(id)).toMatch(/at=error code=H14 desc="No web dynos running" .* dyno= connect= service= status=503/);
-    expect((await dyno('scale', 'web=1', '-a', APP)).code).toBe(0);
+    try {
+      const r = await answeredWith(APP, 'H14');
+      expect(r.body).toContain('Application error');
+      expect(r.line).toMatch(/heroku\[router\]: at=error code=H14 desc="No web dynos running" .* dyno= connect= service= status=503 bytes= protocol=http$/);
+    } finally {
+      expect((await dyno('scale', 'web=1', '-a', APP)).code).toBe(0);
+    }
     await eventually('the app again', async () => (await get(APP)).status === 200, 120_000);
   }, 300_000);
 
   it('answers H10 for an app whose web dynos crash', async () => {
     const image = `${stack.registry}/${RUN_IMAGE}`;
     await stack.kube.create(Resources.App, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: 'crashing', namespace: NS }, spec: { image, processTypes: { web: 'echo booting; exit 1' } } } as never);
-    const r = await eventually('H10', async () => {
-      const a = await get('crashing');
-      return a.status === 503 && a;
-    }, 120_000);
+    const r = await answeredWith('crashing', 'H10');
     expect(r.body).toContain('Application error');
-    const line = await eventually('the H10 line', async () => (await cli(['logs', '-a', 'crashing', '--source', 'heroku', '-n', NS], { env: { KUBECONFIG: stack.kubeconfig } })).stdout.split('\n').find((l) => l.includes('code=H10')));
-    expect(line).toMatch(/heroku\[router\]: at=error code=H10 desc="App crashed" method=GET path="\/" host=crashing\.\S+ .* dyno= connect= service= status=503 bytes= protocol=http$/);
+    expect(r.line).toMatch(/heroku\[router\]: at=error code=H10 desc="App crashed" method=GET path="\/" host=crashing\.\S+ .* dyno= connect= service= status=503 bytes= protocol=http$/);
   }, 180_000);
 
   it('loses no request while its own pods are killed and replaced under steady load', async () => {

@@ -124,6 +124,27 @@ describe('RBAC', () => {
   });
 });
 
+describe('the router\'s and the webhook\'s RBAC', () => {
+  const can = async (who: string, ...args: string[]) => (await kubectl(['auth', 'can-i', `--as=system:serviceaccount:${system.name}:${release()}-dynokube-${who}`, ...args])).stdout.trim();
+
+  it('lets the router watch Apps and EndpointSlices in the watched namespace: nothing else, and no writes', async () => {
+    expect(await can('router', 'watch', 'apps.dynokube.dev', '-n', apps.name)).toBe('yes');
+    expect(await can('router', 'list', 'endpointslices.discovery.k8s.io', '-n', apps.name)).toBe('yes');
+    expect(await can('router', 'list', 'endpointslices.discovery.k8s.io', '-n', other.name)).toBe('no');
+    expect(await can('router', 'get', 'secrets', '-n', apps.name)).toBe('no');
+    expect(await can('router', 'list', 'pods', '-n', apps.name)).toBe('no');
+    expect(await can('router', 'patch', 'apps.dynokube.dev', '-n', apps.name)).toBe('no');
+  });
+
+  it('lets the operator watch the pods it numbers, and registers its webhook for dyno pods of the watched namespace', async () => {
+    expect(await can('operator', 'watch', 'pods', '-n', apps.name)).toBe('yes');
+    expect(await can('operator', 'watch', 'pods', '-n', other.name)).toBe('no');
+    const hook = JSON.parse((await kubectl(['get', 'mutatingwebhookconfiguration', `${system.name}-${release()}-dynokube-operator-webhook`, '-o', 'json'])).stdout) as { webhooks: { failurePolicy: string; namespaceSelector: unknown; objectSelector: unknown; clientConfig: { caBundle: string } }[] };
+    expect(hook.webhooks[0]).toMatchObject({ failurePolicy: 'Ignore', namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': apps.name } }, objectSelector: { matchLabels: { 'dynokube.dev/role': 'dyno' } } });
+    expect(Buffer.from(hook.webhooks[0]!.clientConfig.caBundle, 'base64').toString()).toContain('BEGIN CERTIFICATE');
+  });
+});
+
 describe('the chart\'s identities are enough to do the work', () => {
   let controller: Controller | undefined;
   let receiver: Receiver | undefined;
