@@ -124,7 +124,7 @@ describe('the router', () => {
     expect(r.status).toBe(503);
     expect(r.body).toContain('Application error');
     expect(r.ms).toBeGreaterThanOrEqual(30_000);
-    expect(await routerLine(id)).toMatch(new RegExp(`heroku\\[router\\]: at=error code=H12 desc="Request timeout" method=GET path="/sleep\\?s=35" host=\\S+ request_id=${id} fwd="[^"]+" dyno=web\\.1 connect=\\d+ms service=3\\d{4}ms status=503 bytes=0 protocol=http$`));
+    expect(await routerLine(id)).toMatch(new RegExp(`heroku\\[router\\]: at=error code=H12 desc="Request timeout" method=GET path="/sleep\\?s=35" host=\\S+ request_id=${id} fwd="[^"]+" dyno=web\\.\\d connect=\\d+ms service=3\\d{4}ms status=503 bytes=0 protocol=http$`));
   }, 120_000);
 
   it('passes a WebSocket through to the dyno and back', async () => {

@@ -13,6 +13,8 @@ describe('the web Ingress', () => {
     expect(ing.spec!.rules!.map((r) => r.host)).toEqual(['shop.apps.example.com', 'www.shop.com']);
     expect(ing.spec!.rules![0]!.http!.paths[0]!.backend.service).toEqual({ name: 'shop-router', port: { number: 80 } });
     expect(buildRouterService(app({}), settings).spec).toMatchObject({ type: 'ExternalName', externalName: settings.routerHost });
+    // ingress-nginx neither caps nor buffers what the router streams.
+    expect(ing.metadata!.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/proxy-body-size': '0', 'nginx.ingress.kubernetes.io/proxy-buffering': 'off' });
   });
   it('uses the App\'s ingress class over the default', () => {
     expect(buildIngress(app({ ingressClassName: 'nginx' }), settings).spec!.ingressClassName).toBe('nginx');

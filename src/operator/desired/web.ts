@@ -43,6 +43,16 @@ export function buildRouterService(app: App, settings: Settings): V1Service {
   };
 }
 
+/**
+ * Bodies reach the router as Heroku's router takes them, unlimited and streamed both ways:
+ * ingress-nginx must neither cap request bodies (1 MiB by default) nor buffer them or responses.
+ */
+const STREAMING = {
+  'nginx.ingress.kubernetes.io/proxy-body-size': '0',
+  'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
+  'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
+};
+
 export function buildIngress(app: App, settings: Settings): V1Ingress {
   const name = app.metadata.name!;
   const backend = { service: { name: routerServiceName(name), port: { number: settings.routerPort } } };
@@ -55,6 +65,7 @@ export function buildIngress(app: App, settings: Settings): V1Ingress {
       name: ingressName(name),
       namespace: app.metadata.namespace,
       labels: appLabels(name, 'web'),
+      annotations: STREAMING,
       ownerReferences: ownedBy(app),
     },
     spec: {
