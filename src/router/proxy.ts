@@ -177,19 +177,19 @@ export class Exchange {
     });
   }
 
-  /** Whether a failed try may go to another dyno: refused before any byte, or a kept-alive connection the dyno had closed, for a request without a body. */
-  retryable(up: ClientRequest, err: NodeJS.ErrnoException): boolean {
+  private retriedStale = false;
+
+  /**
+   * Whether a failed try may be made again: a dyno refused the connection (then another dyno), or
+   * a kept-alive connection was found closed as a request without a body went out on it (then a
+   * new connection, once). Either way no byte of the request reached an app.
+   */
+  mayRetry(up: ClientRequest, err: NodeJS.ErrnoException): boolean {
     if (this.tried.size >= MAX_TRIES || this.stage === 'streaming') return false;
     if (err.code === 'ECONNREFUSED') return this.pool.ready.some((d) => !this.tried.has(d));
     const bodiless = !this.req.headers['content-length'] && !this.req.headers['transfer-encoding'];
-    return up.reusedSocket && err.code === 'ECONNRESET' && bodiless && this.pool.ready.length > 0 && this.reuseRetry();
-  }
-
-  private reusedOnce = false;
-  private reuseRetry(): boolean {
-    if (this.reusedOnce) return false;
-    this.reusedOnce = true;
-    // The same dyno may be tried again, on a new connection.
+    if (!up.reusedSocket || err.code !== 'ECONNRESET' || !bodiless || this.retriedStale) return false;
+    this.retriedStale = true;
     this.tried.delete(this.dyno!);
     return true;
   }
@@ -239,7 +239,7 @@ export class Exchange {
     });
     up.once('error', (err) => {
       if (this.settled) return;
-      if (!this.retryable(up, err)) return this.fail(res, up, err);
+      if (!this.mayRetry(up, err)) return this.fail(res, up, err);
       this.release();
       this.attempt(res);
     });

@@ -23,7 +23,11 @@ export function appEntry(app: App): AppEntry {
   };
 }
 
-const slimApp = (app: App): App => ({ metadata: app.metadata, spec: { domains: app.spec?.domains, maintenance: app.spec?.maintenance }, status: { currentRelease: app.status?.currentRelease } }) as App;
+const slimApp = (app: App): App => ({
+  metadata: { name: app.metadata.name, namespace: app.metadata.namespace, uid: app.metadata.uid, resourceVersion: app.metadata.resourceVersion, creationTimestamp: app.metadata.creationTimestamp },
+  spec: { domains: app.spec?.domains, maintenance: app.spec?.maintenance },
+  status: { currentRelease: app.status?.currentRelease },
+}) as App;
 
 const slimSlice = (s: EndpointSlice): EndpointSlice => ({
   metadata: { name: s.metadata.name, namespace: s.metadata.namespace, resourceVersion: s.metadata.resourceVersion, labels: { [LABEL_APP]: s.metadata.labels?.[LABEL_APP] ?? '' } },
