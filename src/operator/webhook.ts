@@ -32,9 +32,14 @@ export function admit(review: AdmissionReview, numbers: Pick<DynoNumbers, 'assig
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-/** Serves the webhook with the certificate and key in `certDir` (tls.crt, tls.key). */
+/** A renewed certificate (the Secret changed, and the kubelet updated its volume) is picked up this often. */
+const RELOAD_MS = 60_000;
+
+/** Serves the webhook with the certificate and key in `certDir` (tls.crt, tls.key), read again as they change. */
 export function startWebhookServer(port: number, host: string, certDir: string, numbers: DynoNumbers, log: Logger): Promise<Server> {
-  const server = createServer({ cert: readFileSync(join(certDir, 'tls.crt')), key: readFileSync(join(certDir, 'tls.key')) }, (req, res) => {
+  const read = () => ({ cert: readFileSync(join(certDir, 'tls.crt')), key: readFileSync(join(certDir, 'tls.key')) });
+  let tls = read();
+  const server = createServer(tls, (req, res) => {
     if (req.method !== 'POST' || req.url?.split('?')[0] !== '/dyno-number') return void res.writeHead(404).end();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -53,6 +58,19 @@ export function startWebhookServer(port: number, host: string, certDir: string, 
       }
     });
   });
+  const reload = setInterval(() => {
+    try {
+      const now = read();
+      if (now.cert.equals(tls.cert) && now.key.equals(tls.key)) return;
+      server.setSecureContext(now);
+      tls = now;
+      log.info('webhook certificate reloaded');
+    } catch (err) {
+      log.warn({ err: String(err) }, 'reading the webhook certificate failed');
+    }
+  }, RELOAD_MS);
+  reload.unref();
+  server.once('close', () => clearInterval(reload));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
