@@ -5,6 +5,7 @@
 // its run (from its own process_cpu_seconds_total), throughput per router core as a share of the
 // direct run's (goal ≥ 0.5), and the latency the router adds at p50 and p99 (goals ≤ 0.5 ms, ≤ 3 ms).
 import { execFileSync } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { Resources } from '../src/k8s/resources.js';
 import type { Pod } from '../src/k8s/types.js';
 import { repoFrom, runGit } from '../test/support/git.js';
 import { openNamespace, readyWebPods, stackInfo } from '../test/support/real-stack.js';
-import { say, sleep, table } from './cluster.js';
+import { say, table, until } from './cluster.js';
 
 const APP = 'bench-router';
 const CONNECTIONS = 64;
@@ -62,6 +63,19 @@ async function wrk(url: string, host?: string): Promise<Run> {
   return parseWrk(r.stdout);
 }
 
+/** The status of a GET with this Host (fetch cannot set one). */
+function status(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host }, timeout: 5000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 async function cpuSeconds(routerIp: string): Promise<number> {
   const text = await (await fetch(`http://${routerIp}:9090/metrics`)).text();
   return Number(/^process_cpu_seconds_total (\S+)$/m.exec(text)![1]);
@@ -80,12 +94,12 @@ async function main(): Promise<void> {
     const push = await runGit(['push', s.gitUrl(APP), 'HEAD:refs/heads/main'], repo.dir);
     if (push.code !== 0) throw new Error(`push failed:\n${push.stderr}`);
     let dyno: Pod | undefined;
-    while (!(dyno = (await readyWebPods(s, APP))[0])) await sleep(500);
+    await until('the web dyno', async () => Boolean((dyno = (await readyWebPods(s, APP))[0])));
     const router = (await s.kube.list<Pod>(Resources.Pod, SYSTEM_NAMESPACE, { labelSelector: 'app.kubernetes.io/component=router' })).items
       .find((p) => p.status?.podIP && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))!;
-    const [dynoIp, routerIp] = [dyno.status!.podIP!, router.status!.podIP!];
+    const [dynoIp, routerIp] = [dyno!.status!.podIP!, router.status!.podIP!];
     const host = `${APP}.${BASE_DOMAIN}`;
-    while ((await fetch(`http://${routerIp}:8080/hello`, { headers: { host } }).catch(() => undefined))?.status !== 200) await sleep(500);
+    await until('the router routing to the dyno', async () => (await status(`http://${routerIp}:8080/hello`, host)) === 200);
 
     say(`wrk, ${CONNECTIONS} keep-alive connections for ${SECONDS} s, straight to the dyno`);
     const direct = await wrk(`http://${dynoIp}:5000/hello`);
