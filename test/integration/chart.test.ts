@@ -122,10 +122,6 @@ describe('RBAC', () => {
     expect(await can('receiver', 'get', 'apps.dynokube.dev', '-n', apps.name)).toBe('no');
     expect(await can('receiver', 'create', 'deployments', '-n', apps.name)).toBe('no');
   });
-});
-
-describe('the router\'s and the webhook\'s RBAC', () => {
-  const can = async (who: string, ...args: string[]) => (await kubectl(['auth', 'can-i', `--as=system:serviceaccount:${system.name}:${release()}-dynokube-${who}`, ...args])).stdout.trim();
 
   it('lets the router watch Apps and EndpointSlices in the watched namespace: nothing else, and no writes', async () => {
     expect(await can('router', 'watch', 'apps.dynokube.dev', '-n', apps.name)).toBe('yes');
