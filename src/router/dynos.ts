@@ -1,8 +1,8 @@
 // An app's web dynos as its Service's EndpointSlices show them: address, port, the dyno's name
 // (from the host name the operator gave it: web-1 is web.1), and whether it takes requests. Each
 // dyno keeps its own pool of keep-alive connections across updates of the slices.
-import { Agent } from 'node:http';
 import type { V1EndpointSlice } from '@kubernetes/client-node';
+import type { Pool as ConnectionPool } from 'undici';
 import { dynoName } from '../k8s/dyno-names.js';
 import type { Obj } from '../k8s/types.js';
 import type { DynoStats } from './metrics.js';
@@ -35,11 +35,9 @@ export function endpointsOf(slices: Iterable<EndpointSlice>): Endpoint[] {
   return out;
 }
 
-/** Free connections to a dyno close after this long: before the dyno's own idle timeout, so none is reused as it closes. */
-const IDLE_MS = 2_000;
-
 export class Dyno {
-  readonly agent = new Agent({ keepAlive: true, timeout: IDLE_MS, scheduling: 'lifo' });
+  /** Its keep-alive connections, opened on its first request. */
+  pool: ConnectionPool | undefined;
   inFlight = 0;
   /** Its metrics' series, looked up on its first request. */
   stats: DynoStats | undefined;

@@ -14,8 +14,11 @@ export function requestId(given: string | string[] | undefined): string {
 /** What Heroku's router says in Via; ours names itself. */
 export const VIA = '1.1 dynokube-router';
 
-/** Headers that belong to one connection (RFC 9110 §7.6.1), never forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/**
+ * Headers that belong to one connection (RFC 9110 §7.6.1), never forwarded; and Expect, which the
+ * router's own server has answered (100 Continue) before the request goes on.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
 
 export interface Arrival {
   requestId: string;
@@ -48,8 +51,8 @@ function endToEnd(headers: IncomingHttpHeaders, keep?: Set<string>): OutgoingHtt
 const HANDSHAKE = new Set(['upgrade']);
 
 /** The request's headers as the dyno receives them. */
-export function toDyno(headers: IncomingHttpHeaders, a: Arrival): OutgoingHttpHeaders {
-  const out = endToEnd(headers, a.upgrade ? HANDSHAKE : undefined);
+export function toDyno(headers: IncomingHttpHeaders, a: Arrival): Record<string, string | string[]> {
+  const out = endToEnd(headers, a.upgrade ? HANDSHAKE : undefined) as Record<string, string | string[]>;
   if (a.upgrade) out.connection = 'Upgrade';
   out['x-request-id'] = a.requestId;
   out['x-request-start'] = String(a.start);
@@ -62,3 +65,19 @@ export function toDyno(headers: IncomingHttpHeaders, a: Arrival): OutgoingHttpHe
 
 /** The dyno's response headers as the client receives them: the same, less the hop-by-hop ones. */
 export const toClient = (headers: IncomingHttpHeaders): OutgoingHttpHeaders => endToEnd(headers);
+
+/** The same for headers as they came on the wire (name, value, name, value...), kept in order and repeated as sent. */
+export function rawToClient(raw: (Buffer | string)[]): string[] {
+  const out: string[] = [];
+  let named: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    if (name === 'connection') named = new Set(raw[i + 1]!.toString('latin1').toLowerCase().split(',').map((t) => t.trim()));
+  }
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    const lower = name.toLowerCase();
+    if (!HOP_BY_HOP.has(lower) && !named?.has(lower)) out.push(name, raw[i + 1]!.toString('latin1'));
+  }
+  return out;
+}

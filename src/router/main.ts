@@ -70,7 +70,11 @@ async function main(): Promise<void> {
 
   const metrics = new RouterMetrics();
   const table = new RouteTable(baseDomain);
-  table.onDynoGone = (dyno) => dyno.stats && metrics.forget(dyno.stats);
+  table.onDynoGone = (dyno) => {
+    // Requests in flight finish; its idle connections close.
+    void dyno.pool?.close();
+    if (dyno.stats) metrics.forget(dyno.stats);
+  };
   const world = new World(new Kube(kc, 'dynokube-router'), table, log, namespace);
   world.start();
   const proxy = new Proxy({ table, metrics, record: (app, line) => requests.info({ namespace: app.namespace, app: app.name }, line) });

@@ -1,12 +1,12 @@
 // WebSockets (any HTTP/1.1 Upgrade) through the router: the handshake goes to a dyno as a request
-// does, with the same headers, timeouts and router line (status 101). Once the dyno agrees,
-// the two connections are joined byte for byte, close together, and close after 55 s without a
-// byte either way, as Heroku's router closes idle WebSockets. A joined connection is no request
-// in flight: it is not counted as one on its dyno.
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+// does, with the same headers, timeouts and router line (status 101), on a connection of its own.
+// Once the dyno agrees, the two connections are joined byte for byte, close together, and close
+// after 55 s without a byte either way, as Heroku's router closes idle WebSockets. A joined
+// connection is no request in flight: it is not counted as one on its dyno.
+import { STATUS_CODES, request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { CODES } from './codes.js';
-import { toClient } from './headers.js';
+import { toClient, toDyno } from './headers.js';
 import { pageFor } from './pages.js';
 import { TimeoutError, type Exchange, type Proxy } from './proxy.js';
 
@@ -28,41 +28,52 @@ export const upgradeHandler = (proxy: Proxy) => (req: IncomingMessage, client: S
 };
 
 function handshake(ex: Exchange, client: Socket, early: Buffer): void {
-  const up = ex.open(true)!;
-  const { firstByteMs, idleMs } = ex.proxy.timeouts;
-  const onClientClose = () => {
-    if (!ex.settle()) return;
-    up.destroy();
+  const dyno = ex.choose()!;
+  const { connectMs, firstByteMs, idleMs } = ex.proxy.timeouts;
+  const up = request({ host: dyno.address, port: dyno.port, method: ex.req.method, path: ex.req.url, setHost: false, headers: toDyno(ex.req.headers, { ...ex.arrival, upgrade: true }), agent: false });
+  // Heroku's 5 s to connect, then 30 s to the dyno's answer.
+  let timer = setTimeout(() => up.destroy(new TimeoutError()), connectMs);
+  up.once('socket', (s: Socket) => s.once('connect', () => {
+    ex.connectMs = Date.now() - ex.dispatched;
+    ex.stage = 'waiting';
+    clearTimeout(timer);
+    timer = setTimeout(() => up.destroy(new TimeoutError()), firstByteMs);
+  }));
+  /** Once, for whichever ending comes first: the dyno is free of the handshake. */
+  const done = () => {
+    if (!ex.settle()) return false;
+    clearTimeout(timer);
     ex.release();
+    return true;
+  };
+  const onClientClose = () => {
+    if (!done()) return;
+    up.destroy();
     ex.log({ code: 'H27', status: CODES.H27.status });
   };
   client.once('close', onClientClose);
-  ex.onConnected(up, () => up.end());
-  ex.arm(firstByteMs, () => up.destroy(new TimeoutError()));
-  up.once('upgrade', (res: IncomingMessage, dyno: Socket, dynoEarly: Buffer) => {
-    if (!ex.settle()) return void dyno.destroy();
+  up.once('upgrade', (res: IncomingMessage, socket: Socket, dynoEarly: Buffer) => {
+    if (!done()) return void socket.destroy();
     client.off('close', onClientClose);
-    ex.release();
     client.write(head(res.statusCode ?? 101, res.statusMessage, res.headers));
     ex.log({ status: res.statusCode ?? 101 });
-    join(ex.proxy, client, early, dyno, dynoEarly, idleMs);
+    join(ex.proxy, client, early, socket, dynoEarly, idleMs);
   });
   // The dyno answered without switching protocols: that answer is the client's.
   up.once('response', (res: IncomingMessage) => {
-    if (!ex.settle()) return void res.destroy();
-    ex.release();
+    if (!done()) return void res.destroy();
     client.write(head(res.statusCode ?? 502, res.statusMessage, { ...toClient(res.headers), connection: 'close' }));
     res.on('data', (chunk: Buffer) => (ex.bytes += chunk.length));
     res.pipe(client);
     ex.log({ status: res.statusCode ?? 502 });
   });
   up.once('error', (err) => {
-    if (!ex.settle()) return;
-    ex.release();
+    if (!done()) return;
     const code = ex.codeFor(err);
     answerRaw(client, CODES[code].status, pageFor(code));
     ex.log({ code, status: CODES[code].status });
   });
+  up.end();
 }
 
 function join(proxy: Proxy, client: Socket, early: Buffer, dyno: Socket, dynoEarly: Buffer, idleMs: number): void {

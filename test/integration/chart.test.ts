@@ -75,11 +75,16 @@ describe('helm install and upgrade', () => {
     expect((await kubectl(['get', 'crd', 'apps.dynokube.dev'])).code).toBe(0);
     const op = `${release()}-dynokube-operator`;
     expect((await kubectl(['get', 'deployment', op, '-n', system.name])).code).toBe(0);
+    const webhookCa = () => kubectl(['get', 'secret', `${op}-webhook`, '-n', system.name, '-o', 'jsonpath={.data.ca\\.crt}']).then((r) => r.stdout);
+    const ca = await webhookCa();
+    expect(ca).not.toBe('');
     const upgrade = await helm(['upgrade', release(), CHART, '-n', system.name, ...scoped(), '--set', 'baseDomain=apps.example.com', '--set', 'operator.replicas=3']);
     expect(upgrade.code).toBe(0);
     const dep = JSON.parse((await kubectl(['get', 'deployment', op, '-n', system.name, '-o', 'json'])).stdout) as { spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
     expect(dep.spec.replicas).toBe(3);
     expect(dep.spec.template.spec.containers[0]!.env.find((e) => e.name === 'DYNOKUBE_BASE_DOMAIN')?.value).toBe('apps.example.com');
+    // The webhook's certificate is made once: an upgrade keeps it, so the API server keeps trusting it.
+    expect(await webhookCa()).toBe(ca);
   });
 });
 
