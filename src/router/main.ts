@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     void dyno.pool?.close();
     if (dyno.stats) metrics.forget(dyno.stats);
   };
+  table.onAppGone = (ns, app) => metrics.forgetApp(ns, app);
   const world = new World(new Kube(kc, 'dynokube-router'), table, log, namespace);
   world.start();
   const proxy = new Proxy({ table, metrics, record: (app, line) => requests.info({ namespace: app.namespace, app: app.name }, line) });

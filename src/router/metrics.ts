@@ -26,6 +26,8 @@ export class RouterMetrics {
   private readonly inFlight = new Gauge({ name: 'dynokube_router_requests_in_flight', help: 'Requests a dyno is answering now', labelNames: LABELS, registers: [this.registry] });
   private readonly last = new Gauge({ name: 'dynokube_router_last_request_timestamp_seconds', help: 'When the dyno last received a request', labelNames: LABELS, registers: [this.registry] });
   private readonly errors = new Counter({ name: 'dynokube_router_errors_total', help: 'Requests answered with a Heroku error code', labelNames: ['namespace', 'app', 'code'] as const, registers: [this.registry] });
+  private readonly appLast = new Gauge({ name: 'dynokube_router_app_last_request_timestamp_seconds', help: 'When the app last received a request, answered by a dyno or not (with no dynos running too)', labelNames: ['namespace', 'app'] as const, registers: [this.registry] });
+  private readonly appLastChildren = new Map<string, Gauge.Internal<'namespace' | 'app'>>();
   readonly unknownHosts = new Counter({ name: 'dynokube_router_unknown_host_total', help: 'Requests for a host no app claims', registers: [this.registry] });
 
   constructor() {
@@ -36,6 +38,19 @@ export class RouterMetrics {
     const labels = { namespace, app, dyno };
     const requests = Object.fromEntries(CLASSES.map((c) => [c, this.requests.labels({ ...labels, status_class: c })])) as DynoStats['requests'];
     return { labels, requests, service: this.service.labels(labels), inFlight: this.inFlight.labels(labels), last: this.last.labels(labels) };
+  }
+
+  /** A request for the app arrived at `ms`: what a sleeping app's waker reads, when it has no dyno to count on. */
+  requested(namespace: string, app: string, ms: number): void {
+    const key = `${namespace}/${app}`;
+    let child = this.appLastChildren.get(key);
+    if (!child) this.appLastChildren.set(key, (child = this.appLast.labels({ namespace, app })));
+    child.set(ms / 1000);
+  }
+
+  forgetApp(namespace: string, app: string): void {
+    this.appLastChildren.delete(`${namespace}/${app}`);
+    this.appLast.remove({ namespace, app });
   }
 
   error(namespace: string, app: string, code: Code): void {

@@ -45,6 +45,7 @@ let router: Server;
 let routerPort: number;
 let table: RouteTable;
 let lines: string[];
+const metrics = new RouterMetrics();
 
 function slice(endpoints: { port: number; host: string; ready?: boolean; terminating?: boolean }[]) {
   return endpoints.map((e, i) => ({
@@ -78,7 +79,7 @@ function get(path: string, headers: Record<string, string> = {}, body?: Buffer):
 beforeAll(async () => {
   dyno = dynoServer();
   dynoPort = await listen(dyno);
-  const proxy = new Proxy({ table: { route: (h: string) => table.route(h) } as RouteTable, metrics: new RouterMetrics(), record: (_app, line) => lines.push(line), timeouts: TIMEOUTS });
+  const proxy = new Proxy({ table: { route: (h: string) => table.route(h) } as RouteTable, metrics, record: (_app, line) => lines.push(line), timeouts: TIMEOUTS });
   router = createServer(proxy.handle);
   router.on('upgrade', upgradeHandler(proxy));
   routerPort = await listen(router);
@@ -172,6 +173,21 @@ describe('the router', () => {
       expect(lines.at(-1)).toContain('dyno= connect= service=');
       lines = [];
     }
+  });
+
+  it('counts requests per dyno by status class, and when the app was last asked for, with no dyno running too', async () => {
+    serve([{ port: dynoPort, host: 'web-1' }]);
+    await get('/');
+    await lastLine();
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^dynokube_router_requests_total\{namespace="ns",app="shop",dyno="web\.1",status_class="2xx"\} [1-9]/m);
+    expect(text).toMatch(/^dynokube_router_service_seconds_count\{namespace="ns",app="shop",dyno="web\.1"\} [1-9]/m);
+    serve([]);
+    const before = Date.now() / 1000;
+    await get('/');
+    const last = Number(/^dynokube_router_app_last_request_timestamp_seconds\{namespace="ns",app="shop"\} (\S+)$/m.exec(await metrics.registry.metrics())![1]);
+    expect(last).toBeGreaterThanOrEqual(Math.floor(before));
+    expect(await metrics.registry.metrics()).toMatch(/^dynokube_router_errors_total\{namespace="ns",app="shop",code="H14"\} [1-9]/m);
   });
 
   it('answers 404 for a host no app claims', async () => {

@@ -77,6 +77,7 @@ export class Proxy {
       return undefined;
     }
     const ex = new Exchange(this, req, route.app, route.pool, host);
+    this.opts.metrics.requested(route.app.namespace, route.app.name, ex.start);
     const code = refusal({ maintenance: route.app.maintenance, released: route.app.released, ready: route.pool.ready.length, notReady: route.pool.notReady });
     if (code) {
       answer(CODES[code].status, pageFor(code));

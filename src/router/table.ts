@@ -21,8 +21,9 @@ export class RouteTable {
   private readonly pools = new Map<string, Pool>();
   /** Every dyno known, ready or not, by app and endpoint: kept while its endpoint stays. */
   private readonly dynos = new Map<string, Map<string, Dyno>>();
-  /** Told of each dyno whose endpoint went away (its metrics are dropped). */
+  /** Told of each dyno whose endpoint went away, and each App deleted (their metrics are dropped). */
   onDynoGone: (dyno: Dyno) => void = () => undefined;
+  onAppGone: (namespace: string, name: string) => void = () => undefined;
 
   constructor(private readonly baseDomain: string) {}
 
@@ -35,6 +36,7 @@ export class RouteTable {
   removeApp(namespace: string, name: string): void {
     this.apps.delete(appKey(namespace, name));
     this.claims = undefined;
+    this.onAppGone(namespace, name);
   }
 
   /** The current claims, made again after any App came, went or changed its hosts. */
