@@ -42,6 +42,7 @@ bench: deps ## benchmarks on fresh local control planes (figures as ratios to a 
 	$(BIN)/tsx bench/cli.bench.ts
 	hack/node/install-deps.sh
 	$(BIN)/tsx bench/real-node.bench.ts
+	$(BIN)/tsx bench/router.bench.ts
 
 lint: deps ## type-check and lint
 	$(BIN)/tsc --noEmit -p tsconfig.json
@@ -52,11 +53,11 @@ crds: deps ## regenerate crds/ (and the chart's copy) from the TypeScript API ty
 
 IMAGE_REPO ?= ghcr.io/dynokube
 IMAGE_TAG ?= $(shell node -p 'require("./package.json").version')
-images: deps ## build the operator, receiver, builder, ingress and stack images (Docker, else buildah; e2e/kind.sh loads them)
+images: deps ## build the operator, receiver, router, builder, ingress and stack images (Docker, else buildah; e2e/kind.sh loads them)
 	if docker info >/dev/null 2>&1; then \
 	  docker build -f images/stack/Dockerfile --target run -t $(IMAGE_REPO)/stack-heroku-24:run . && \
 	  docker build -f images/stack/Dockerfile --target build -t $(IMAGE_REPO)/stack-heroku-24:build . && \
-	  for t in operator receiver builder ingress; do \
+	  for t in operator receiver router builder ingress; do \
 	    docker build -f images/Dockerfile --target $$t --build-arg STACK_BUILD_IMAGE=$(IMAGE_REPO)/stack-heroku-24:build -t $(IMAGE_REPO)/$$t:$(IMAGE_TAG) . || exit 1; \
 	  done; \
 	else \

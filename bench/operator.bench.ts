@@ -22,7 +22,7 @@ import { Resources } from '../src/k8s/resources.js';
 import type { Deployment } from '../src/k8s/types.js';
 import { buildDeployment } from '../src/operator/desired/dynos.js';
 import { buildSnapshot } from '../src/operator/desired/release.js';
-import { buildIngress, buildMaintenanceService, buildWebService } from '../src/operator/desired/web.js';
+import { buildIngress, buildRouterService, buildWebService } from '../src/operator/desired/web.js';
 import { DEFAULT_SETTINGS } from '../src/operator/settings.js';
 import { freshCluster, say, sleep, table, teardown } from './cluster.js';
 import { percentile, pool, seconds } from './pool.js';
@@ -75,7 +75,7 @@ async function baseline(): Promise<number> {
         await kube.apply(Resources.Deployment, buildDeployment({ app, release: 1, slug: { image: IMAGE, processTypes }, configSecret: `${name}-v1`, type, formation: formationObj(name) as never, settings }) as never);
       }
       await kube.apply(Resources.Service, buildWebService(app) as never);
-      await kube.apply(Resources.Service, buildMaintenanceService(app, settings) as never);
+      await kube.apply(Resources.Service, buildRouterService(app, settings) as never);
       await kube.apply(Resources.Ingress, buildIngress(app, settings) as never);
     });
     const inf = await deploymentsReady(kube, N * 2);
@@ -127,10 +127,10 @@ interface OperatorFigures {
 
 async function withOperator(): Promise<OperatorFigures> {
   const { cluster, kube } = await freshCluster('operator', NS);
-  const [probe, maintenance] = await freePorts(2);
+  const [probe] = await freePorts(1);
   const root = join(import.meta.dirname, '..');
   const op = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/operator/main.ts'), '--leader-elect=false',
-    `--probe-address=127.0.0.1:${probe}`, `--maintenance-address=127.0.0.1:${maintenance}`], {
+    `--probe-address=127.0.0.1:${probe}`], {
     cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, KUBECONFIG: cluster.kubeconfig, DYNOKUBE_NAMESPACE: NS, DYNOKUBE_LOG_LEVEL: 'warn' },
   });

@@ -47,7 +47,7 @@ kind get clusters 2>/dev/null | grep -qx "$cluster" ||
 
 say "building and loading images"
 make images IMAGE_TAG=$tag
-for image in operator receiver builder ingress; do
+for image in operator receiver router builder ingress; do
   "$engine" save -o "$work/$image.tar" "$repo/$image:$tag"
   kind load image-archive --name "$cluster" "$work/$image.tar"
 done

@@ -21,7 +21,7 @@ const CONTEXT = ['images', 'package.json', 'package-lock.json', 'tsconfig.json',
 const targets = (tag: string) => [
   { file: 'images/stack/Dockerfile', target: 'run', tag: `${REPO}/stack-heroku-24:run` },
   { file: 'images/stack/Dockerfile', target: 'build', tag: `${REPO}/stack-heroku-24:build` },
-  ...['operator', 'receiver', 'builder', 'ingress'].map((t) => ({ file: 'images/Dockerfile', target: t, tag: `${REPO}/${t}:${tag}` })),
+  ...['operator', 'receiver', 'router', 'builder', 'ingress'].map((t) => ({ file: 'images/Dockerfile', target: t, tag: `${REPO}/${t}:${tag}` })),
 ];
 
 export interface BuildahResult {

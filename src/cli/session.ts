@@ -24,6 +24,9 @@ export interface ClusterInfo {
   urlPort?: string;
   /** The Secret dynos pull slugs with, for one-off dynos made here. */
   imagePullSecret?: string;
+  /** Where the router's pods run, and their labels: logs reads the router's lines from them. */
+  routerNamespace?: string;
+  routerSelector?: string;
 }
 
 /** Where an app will answer, as the operator will write it in the App's status. */

@@ -1,5 +1,5 @@
 // The operator process: leader election, then informers, work queue and reconcile; probes,
-// metrics and the maintenance page beside them. Configured by flags and DYNOKUBE_* variables.
+// metrics and the dyno-number webhook beside them. Configured by flags and DYNOKUBE_* variables.
 import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -9,8 +9,10 @@ import { Kube } from '../k8s/rest.js';
 import { Controller } from './controller.js';
 import { makeLogger } from './log.js';
 import { Metrics } from './metrics.js';
-import { startMaintenanceServer, startProbeServer } from './server.js';
+import { DynoNumbers } from './dyno-numbers.js';
+import { startProbeServer } from './server.js';
 import { settingsFromEnv } from './settings.js';
+import { startWebhookServer } from './webhook.js';
 
 const HELP = `dynokube-operator: turns Apps, Releases, Formations and attachments into running dynos.
 
@@ -19,7 +21,8 @@ Usage: dynokube-operator [flags]
 Flags:
   --kubeconfig PATH        kubeconfig to use (default: $KUBECONFIG, then in-cluster)
   --probe-address H:P      /healthz, /readyz and /metrics (default 127.0.0.1:8080; 0.0.0.0:8080 in a pod)
-  --maintenance-address H:P  the 503 maintenance page (default 127.0.0.1:8081)
+  --webhook-address H:P    the dyno-number admission webhook, over HTTPS (default 0.0.0.0:9443)
+  --webhook-cert-dir DIR   its tls.crt and tls.key; without it dynos keep their pods' suffixes (web.x2x8q)
   --leader-elect=false     do not wait for the Lease (one operator only)
   --lease-namespace NS     namespace of the leader Lease (default: $POD_NAMESPACE, then default)
   --identity NAME          this process's name in the Lease (default: host name and pid)
@@ -27,7 +30,7 @@ Flags:
 
 Settings (environment):
   apps' URLs      DYNOKUBE_BASE_DOMAIN, DYNOKUBE_URL_SCHEME, DYNOKUBE_URL_PORT, DYNOKUBE_INGRESS_CLASS,
-                  DYNOKUBE_MAINTENANCE_HOST, DYNOKUBE_MAINTENANCE_PORT
+                  DYNOKUBE_ROUTER_HOST, DYNOKUBE_ROUTER_PORT (the router's Service, which Ingresses reach)
   HTTPS           DYNOKUBE_TLS (true: the default domains' wildcard), DYNOKUBE_TLS_SECRET, DYNOKUBE_CERT_ISSUER
                   (cert-manager's ClusterIssuer/NAME or Issuer/NAME), DYNOKUBE_URL_HTTPS_PORT
   what it watches DYNOKUBE_NAMESPACE (one namespace), DYNOKUBE_CONCURRENCY, DYNOKUBE_RESYNC_SECONDS
@@ -59,7 +62,8 @@ async function main(): Promise<void> {
     options: {
       kubeconfig: { type: 'string' },
       'probe-address': { type: 'string' },
-      'maintenance-address': { type: 'string' },
+      'webhook-address': { type: 'string', default: '0.0.0.0:9443' },
+      'webhook-cert-dir': { type: 'string' },
       'leader-elect': { type: 'string', default: 'true' },
       'lease-namespace': { type: 'string' },
       identity: { type: 'string' },
@@ -100,17 +104,24 @@ async function main(): Promise<void> {
   let dead: string | undefined;
 
   const [probeHost, probePort] = hostPort(values['probe-address'] ?? (inCluster ? '0.0.0.0:8080' : '127.0.0.1:8080'), '--probe-address');
-  const [mHost, mPort] = hostPort(values['maintenance-address'] ?? (inCluster ? '0.0.0.0:8081' : '127.0.0.1:8081'), '--maintenance-address');
+  // Every replica numbers dynos, leader or not (pods are made whoever leads): one is ready once its webhook serves.
+  const numbers = values['webhook-cert-dir'] ? new DynoNumbers(kube, settings.namespace, log) : undefined;
+  let numbering = !numbers;
   const notReady = () => {
     if (!reachability.reachable) return 'the API server does not answer';
+    if (!numbering) return 'the dyno-number webhook is not serving yet';
     if (elector && !elector.isLeader) return undefined; // a standby is ready to take over
     return controller?.synced ? undefined : 'the caches are not synced yet';
   };
-  const servers = await Promise.all([
-    startProbeServer(probePort, probeHost, metrics, { notReady, dead: () => dead }),
-    startMaintenanceServer(mPort, mHost),
-  ]);
-  log.info({ probe: `${probeHost}:${probePort}`, maintenance: `${mHost}:${mPort}`, baseDomain: settings.baseDomain, namespace: settings.namespace ?? '(all)' }, 'operator starting');
+  const servers = [await startProbeServer(probePort, probeHost, metrics, { notReady, dead: () => dead })];
+  if (numbers) {
+    const [wHost, wPort] = hostPort(values['webhook-address']!, '--webhook-address');
+    numbers.start();
+    await numbers.synced;
+    servers.push(await startWebhookServer(wPort, wHost, values['webhook-cert-dir']!, numbers, log));
+    numbering = true;
+  }
+  log.info({ probe: `${probeHost}:${probePort}`, webhook: numbers ? values['webhook-address'] : undefined, baseDomain: settings.baseDomain, namespace: settings.namespace ?? '(all)' }, 'operator starting');
 
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -121,6 +132,7 @@ async function main(): Promise<void> {
     await controller?.stop(DRAIN_MS).catch((err: unknown) => log.error({ err: String(err) }, 'stop failed'));
     await elector?.release();
     reachability.stop();
+    await numbers?.stop();
     for (const s of servers) s.close();
     process.exit(code);
   };

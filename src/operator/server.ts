@@ -1,5 +1,4 @@
-// HTTP endpoints: /metrics, /healthz, /readyz on one port; the maintenance page on another
-// (Ingresses of apps in maintenance mode point there, and it answers 503 like Heroku's H80).
+// HTTP endpoints: /metrics, /healthz, /readyz.
 import express from 'express';
 import type { Server } from 'node:http';
 import type { Metrics } from './metrics.js';
@@ -26,23 +25,6 @@ export function startProbeServer(port: number, host: string, metrics: Metrics, p
   app.get('/readyz', (_req, res) => answer(probes.notReady(), res));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  return listen(app, port, host);
-}
-
-const MAINTENANCE_PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>Offline for maintenance</title></head>
-<body style="font-family: sans-serif; text-align: center; padding-top: 15%">
-<h1>Offline for maintenance</h1>
-<p>This app is undergoing maintenance right now. Please check back later.</p>
-</body></html>
-`;
-
-export function startMaintenanceServer(port: number, host: string): Promise<Server> {
-  const app = express();
-  app.disable('x-powered-by');
-  app.use((_req, res) => {
-    res.status(503).set('Retry-After', '120').set('Cache-Control', 'no-store').type('html').send(MAINTENANCE_PAGE);
   });
   return listen(app, port, host);
 }

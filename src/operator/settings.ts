@@ -22,9 +22,9 @@ export interface Settings {
   certIssuer?: CertIssuer;
   /** IngressClass when an App names none; empty means the cluster default. */
   ingressClassName?: string;
-  /** Host and port of the maintenance backend (answers 503), reached through an ExternalName Service. */
-  maintenanceHost: string;
-  maintenancePort: number;
+  /** Host and port of the router's Service, which apps' Ingresses reach through an ExternalName Service. */
+  routerHost: string;
+  routerPort: number;
   sizes: Record<DynoSize, SizeResources>;
   releasePhaseTimeoutSeconds: number;
   /** A rollout with no progress for this long is reported as Degraded. */
@@ -70,8 +70,8 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   baseDomain: 'dynokube.localhost',
   urlScheme: 'http',
-  maintenanceHost: 'dynokube-maintenance.dynokube-system.svc.cluster.local',
-  maintenancePort: 80,
+  routerHost: 'dynokube-router.dynokube-system.svc.cluster.local',
+  routerPort: 80,
   sizes: DEFAULT_SIZE_RESOURCES,
   releasePhaseTimeoutSeconds: 3600,
   rolloutDeadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
@@ -122,9 +122,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   else if (env.DYNOKUBE_TLS && env.DYNOKUBE_TLS !== 'false') throw new Error('DYNOKUBE_TLS must be true or false');
   if (env.DYNOKUBE_CERT_ISSUER) s.certIssuer = parseIssuer(env.DYNOKUBE_CERT_ISSUER);
   if (env.DYNOKUBE_INGRESS_CLASS) s.ingressClassName = env.DYNOKUBE_INGRESS_CLASS;
-  if (env.DYNOKUBE_MAINTENANCE_HOST) s.maintenanceHost = env.DYNOKUBE_MAINTENANCE_HOST;
+  if (env.DYNOKUBE_ROUTER_HOST) s.routerHost = env.DYNOKUBE_ROUTER_HOST;
   if (env.DYNOKUBE_NAMESPACE) s.namespace = env.DYNOKUBE_NAMESPACE;
-  s.maintenancePort = int('DYNOKUBE_MAINTENANCE_PORT', 1) ?? s.maintenancePort;
+  s.routerPort = int('DYNOKUBE_ROUTER_PORT', 1) ?? s.routerPort;
   s.releasePhaseTimeoutSeconds = int('DYNOKUBE_RELEASE_PHASE_TIMEOUT_SECONDS', 1) ?? s.releasePhaseTimeoutSeconds;
   s.rolloutDeadlineSeconds = int('DYNOKUBE_ROLLOUT_DEADLINE_SECONDS', 10) ?? s.rolloutDeadlineSeconds;
   s.concurrency = int('DYNOKUBE_CONCURRENCY', 1) ?? s.concurrency;

@@ -117,6 +117,9 @@ describe('helm install and upgrade', () => {
     expect((await kubectl(['get', 'deployment', op, '-n', system.name])).code).toBe(0);
     const password = await registryPassword();
     expect(Buffer.from(password, 'base64').toString()).toMatch(/^[A-Za-z0-9]{40}$/);
+    const webhookCa = () => kubectl(['get', 'secret', `${op}-webhook`, '-n', system.name, '-o', 'jsonpath={.data.ca\\.crt}']).then((r) => r.stdout);
+    const ca = await webhookCa();
+    expect(ca).not.toBe('');
     const upgrade = await helm(['upgrade', release(), CHART, '-n', system.name, ...scoped(), '--set', 'baseDomain=apps.example.com', '--set', 'operator.replicas=3']);
     expect(upgrade.code).toBe(0);
     const dep = JSON.parse((await kubectl(['get', 'deployment', op, '-n', system.name, '-o', 'json'])).stdout) as { spec: { replicas: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
@@ -124,6 +127,8 @@ describe('helm install and upgrade', () => {
     expect(dep.spec.template.spec.containers[0]!.env.find((e) => e.name === 'DYNOKUBE_BASE_DOMAIN')?.value).toBe('apps.example.com');
     // The registry's password was generated once: the upgrade kept it.
     expect(await registryPassword()).toBe(password);
+    // The webhook's certificate is made once: an upgrade keeps it, so the API server keeps trusting it.
+    expect(await webhookCa()).toBe(ca);
   });
 });
 
@@ -168,6 +173,23 @@ describe('RBAC', () => {
     expect(await can('receiver', 'get', 'secrets', '-n', apps.name)).toBe('no');
     expect(await can('receiver', 'get', 'apps.dynokube.dev', '-n', apps.name)).toBe('no');
     expect(await can('receiver', 'create', 'deployments', '-n', apps.name)).toBe('no');
+  });
+
+  it('lets the router watch Apps and EndpointSlices in the watched namespace: nothing else, and no writes', async () => {
+    expect(await can('router', 'watch', 'apps.dynokube.dev', '-n', apps.name)).toBe('yes');
+    expect(await can('router', 'list', 'endpointslices.discovery.k8s.io', '-n', apps.name)).toBe('yes');
+    expect(await can('router', 'list', 'endpointslices.discovery.k8s.io', '-n', other.name)).toBe('no');
+    expect(await can('router', 'get', 'secrets', '-n', apps.name)).toBe('no');
+    expect(await can('router', 'list', 'pods', '-n', apps.name)).toBe('no');
+    expect(await can('router', 'patch', 'apps.dynokube.dev', '-n', apps.name)).toBe('no');
+  });
+
+  it('lets the operator watch the pods it numbers, and registers its webhook for dyno pods of the watched namespace', async () => {
+    expect(await can('operator', 'watch', 'pods', '-n', apps.name)).toBe('yes');
+    expect(await can('operator', 'watch', 'pods', '-n', other.name)).toBe('no');
+    const hook = JSON.parse((await kubectl(['get', 'mutatingwebhookconfiguration', `${system.name}-${release()}-dynokube-operator-webhook`, '-o', 'json'])).stdout) as { webhooks: { failurePolicy: string; namespaceSelector: unknown; objectSelector: unknown; clientConfig: { caBundle: string } }[] };
+    expect(hook.webhooks[0]).toMatchObject({ failurePolicy: 'Ignore', namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': apps.name } }, objectSelector: { matchLabels: { 'dynokube.dev/role': 'dyno' } } });
+    expect(Buffer.from(hook.webhooks[0]!.clientConfig.caBundle, 'base64').toString()).toContain('BEGIN CERTIFICATE');
   });
 });
 

@@ -45,7 +45,7 @@ const holder = async (namespace: string) =>
 
 describe('probes and metrics', () => {
   const ns = useNamespace('probe');
-  it('answers /healthz and /readyz, counts reconciles in /metrics, and serves the 503 maintenance page', async () => {
+  it('answers /healthz and /readyz, counts reconciles in /metrics', async () => {
     const op = await operator('probe', ns.name, ['--leader-elect=false']);
     await eventually('/healthz', async () => (await get(op.probePort, '/healthz').catch(() => ({ status: 0 }))).status === 200);
     await eventually('/readyz', async () => (await get(op.probePort, '/readyz')).status === 200);
@@ -58,10 +58,6 @@ describe('probes and metrics', () => {
     const log = await readFile(op.log, 'utf8');
     const line = log.split('\n').find((l) => l.includes('"release created"'));
     expect(JSON.parse(line!)).toMatchObject({ app: 'probed', namespace: ns.name, release: 1, level: 30 });
-    const maintenancePort = Number(/"maintenance":"127\.0\.0\.1:(\d+)"/.exec(log)![1]);
-    const page = await get(maintenancePort, '/anything');
-    expect(page.status).toBe(503);
-    expect(page.text).toContain('Offline for maintenance');
   });
 });
 

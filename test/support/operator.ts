@@ -59,13 +59,13 @@ export interface OperatorProcess {
 
 /** Starts src/operator/main.ts as its own process, the way `make run` does (on the shared cluster unless given a kubeconfig). */
 export async function startOperatorProcess(name: string, namespace: string, logDir: string, extraArgs: string[] = [], kubeconfig = kubeconfigPath()): Promise<OperatorProcess> {
-  const [probePort, maintenancePort] = await freePorts(2);
+  const [probePort] = await freePorts(1);
   const log = join(logDir, `${name}.log`);
   const fd = openSync(log, 'a');
   const root = join(import.meta.dirname, '..', '..');
   // node --import tsx, not the tsx CLI: one process, so a SIGKILL kills the operator itself.
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'operator', 'main.ts'),
-    `--probe-address=127.0.0.1:${probePort}`, `--maintenance-address=127.0.0.1:${maintenancePort}`,
+    `--probe-address=127.0.0.1:${probePort}`,
     `--lease-namespace=${namespace}`, `--identity=${name}`, ...extraArgs], {
     cwd: root,
     stdio: ['ignore', fd, fd],

@@ -1,6 +1,8 @@
-// How web dynos are reached: a Service, and an Ingress for <app>.<base domain> and the App's
-// domains, over HTTPS where a certificate covers them. In maintenance mode the Ingress points at
-// the maintenance backend instead.
+// How web dynos are reached: an Ingress for <app>.<base domain> and the App's domains, over HTTPS
+// where a certificate covers them, sends every request to the router (which routes by host to the
+// web dynos, or answers H80 in maintenance mode), through an ExternalName Service, as Ingress
+// backends cannot cross namespaces. The web Service selects the web dynos: the router reads its
+// EndpointSlices.
 import type { V1Ingress, V1IngressTLS, V1Service } from '@kubernetes/client-node';
 import type { App } from '../../api/app.js';
 import { names } from '../../api/names.js';
@@ -9,7 +11,7 @@ import type { Settings } from '../settings.js';
 import { ownedBy } from './owner.js';
 
 export const webServiceName = (app: string): string => `${app}-web`;
-export const maintenanceServiceName = (app: string): string => `${app}-maintenance`;
+export const routerServiceName = (app: string): string => `${app}-router`;
 export const ingressName = (app: string): string => app;
 
 export const appHost = (app: string, settings: Settings): string => `${app}.${settings.baseDomain}`;
@@ -60,23 +62,29 @@ export function buildWebService(app: App): V1Service {
   };
 }
 
-/** Ingress backends cannot cross namespaces: an ExternalName Service reaches the shared backend. */
-export function buildMaintenanceService(app: App, settings: Settings): V1Service {
+export function buildRouterService(app: App, settings: Settings): V1Service {
   const name = app.metadata.name!;
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: maintenanceServiceName(name), namespace: app.metadata.namespace, labels: appLabels(name, 'maintenance'), ownerReferences: ownedBy(app) },
-    spec: { type: 'ExternalName', externalName: settings.maintenanceHost, ports: [{ name: 'http', port: settings.maintenancePort, protocol: 'TCP' }] },
+    metadata: { name: routerServiceName(name), namespace: app.metadata.namespace, labels: appLabels(name, 'router'), ownerReferences: ownedBy(app) },
+    spec: { type: 'ExternalName', externalName: settings.routerHost, ports: [{ name: 'http', port: settings.routerPort, protocol: 'TCP' }] },
   };
 }
 
+/**
+ * Bodies reach the router as Heroku's router takes them, unlimited and streamed both ways:
+ * ingress-nginx must neither cap request bodies (1 MiB by default) nor buffer them or responses.
+ */
+const STREAMING = {
+  'nginx.ingress.kubernetes.io/proxy-body-size': '0',
+  'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
+  'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
+};
+
 export function buildIngress(app: App, settings: Settings): V1Ingress {
   const name = app.metadata.name!;
-  const maintenance = app.spec.maintenance === true;
-  const backend = maintenance
-    ? { service: { name: maintenanceServiceName(name), port: { number: settings.maintenancePort } } }
-    : { service: { name: webServiceName(name), port: { number: 80 } } };
+  const backend = { service: { name: routerServiceName(name), port: { number: settings.routerPort } } };
   const hosts = [appHost(name, settings), ...(app.spec.domains ?? [])];
   const className = app.spec.ingressClassName ?? settings.ingressClassName;
   const { tls, annotations } = appTls(app, settings);
@@ -87,7 +95,7 @@ export function buildIngress(app: App, settings: Settings): V1Ingress {
       name: ingressName(name),
       namespace: app.metadata.namespace,
       labels: appLabels(name, 'web'),
-      annotations: { 'dynokube.dev/maintenance': String(maintenance), ...annotations },
+      annotations: { ...STREAMING, ...annotations },
       ownerReferences: ownedBy(app),
     },
     spec: {

@@ -13,7 +13,7 @@ import type { Ctx } from '../context.js';
 import { buildDeployment, dynoTypes, quantityOf, unknownTypes } from '../desired/dynos.js';
 import type { Slug } from '../desired/ledger.js';
 import { stallCondition } from '../desired/stall.js';
-import { buildIngress, buildMaintenanceService, buildWebService, ingressName, maintenanceServiceName, webServiceName } from '../desired/web.js';
+import { buildIngress, buildRouterService, buildWebService, ingressName, routerServiceName, webServiceName } from '../desired/web.js';
 
 export interface DynoReport {
   status: FormationStatus;
@@ -68,14 +68,14 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
   if (hasWeb) {
     writes.push(
       ctx.applier.ensure(Resources.Service, buildWebService(app) as never, services.get(ns, webServiceName(appName))),
-      ctx.applier.ensure(Resources.Service, buildMaintenanceService(app, ctx.settings) as never, services.get(ns, maintenanceServiceName(appName))),
+      ctx.applier.ensure(Resources.Service, buildRouterService(app, ctx.settings) as never, services.get(ns, routerServiceName(appName))),
       ctx.applier.ensure(Resources.Ingress, buildIngress(app, ctx.settings) as never, ingresses.get(ns, ingressName(appName))),
     );
   } else if (current) {
     writes.push(
       ctx.applier.remove(Resources.Ingress, ingresses.get(ns, ingressName(appName))),
       ctx.applier.remove(Resources.Service, services.get(ns, webServiceName(appName))),
-      ctx.applier.remove(Resources.Service, services.get(ns, maintenanceServiceName(appName))),
+      ctx.applier.remove(Resources.Service, services.get(ns, routerServiceName(appName))),
     );
   }
   // Every write is waited for (a failure fails the reconcile only once the others are done).
