@@ -5,7 +5,7 @@ BIN := node_modules/.bin
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 export NODE_OPTIONS := --no-warnings=ExperimentalWarning
 
-.PHONY: help deps run images krew test e2e test-unit test-integration bench lint crds cluster-build cluster-up cluster-down cluster-status clean
+.PHONY: help deps run images kind krew test e2e test-unit test-integration bench lint crds cluster-build cluster-up cluster-down cluster-status clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,10 +37,12 @@ test-integration: deps ## integration tests only
 
 bench: deps ## benchmarks on fresh local control planes (figures as ratios to a floor measured in the same run)
 	$(BIN)/tsx bench/push.bench.ts
+	$(BIN)/tsx bench/receiver-disk.bench.ts
 	$(BIN)/tsx bench/operator.bench.ts
 	$(BIN)/tsx bench/cli.bench.ts
 	hack/node/install-deps.sh
 	$(BIN)/tsx bench/real-node.bench.ts
+	$(BIN)/tsx bench/router.bench.ts
 
 lint: deps ## type-check and lint
 	$(BIN)/tsc --noEmit -p tsconfig.json
@@ -51,12 +53,19 @@ crds: deps ## regenerate crds/ (and the chart's copy) from the TypeScript API ty
 
 IMAGE_REPO ?= ghcr.io/dynokube
 IMAGE_TAG ?= $(shell node -p 'require("./package.json").version')
-images: ## build the operator, receiver, builder and stack images (needs Docker; used by e2e/kind.sh)
-	docker build -f images/stack/Dockerfile --target run -t $(IMAGE_REPO)/stack-debian-12:run .
-	docker build -f images/stack/Dockerfile --target build -t $(IMAGE_REPO)/stack-debian-12:build .
-	for t in operator receiver builder; do \
-	  docker build -f images/Dockerfile --target $$t --build-arg STACK_BUILD_IMAGE=$(IMAGE_REPO)/stack-debian-12:build -t $(IMAGE_REPO)/$$t:$(IMAGE_TAG) . || exit 1; \
-	done
+images: deps ## build the operator, receiver, router, builder, ingress and stack images (Docker, else buildah; e2e/kind.sh loads them)
+	if docker info >/dev/null 2>&1; then \
+	  docker build -f images/stack/Dockerfile --target run -t $(IMAGE_REPO)/stack-debian-12:run . && \
+	  docker build -f images/stack/Dockerfile --target build -t $(IMAGE_REPO)/stack-debian-12:build . && \
+	  for t in operator receiver router builder ingress; do \
+	    docker build -f images/Dockerfile --target $$t --build-arg STACK_BUILD_IMAGE=$(IMAGE_REPO)/stack-debian-12:build -t $(IMAGE_REPO)/$$t:$(IMAGE_TAG) . || exit 1; \
+	  done; \
+	else \
+	  node --import tsx hack/images/buildah.ts --tag $(IMAGE_TAG) >/dev/null; \
+	fi
+
+kind: deps ## e2e/kind.sh here (root): kind on Podman with a node image made here, helm install, a push curled through port 80
+	hack/kind/e2e.sh
 
 krew: deps ## package kubectl-dyno (dist/krew/: the archive and its krew manifest)
 	hack/krew/package.sh

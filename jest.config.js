@@ -33,7 +33,7 @@ export default {
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup-e2e.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown-e2e.mjs',
-      setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'],
     },
     {
       ...common,

@@ -11,6 +11,15 @@ import { Resources } from '../src/k8s/resources.js';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const say = (m: string) => process.stderr.write(`==> ${m}\n`);
 
+/** Polls `check` until it holds, or fails naming `what` after timeoutMs. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await sleep(50);
+  }
+}
+
 export async function freshCluster(label: string, namespace: string): Promise<{ cluster: Cluster; kube: Kube; kc: KubeConfig }> {
   const dir = await mkdtemp(join(tmpdir(), `dynokube-bench-${label}-`));
   const cluster = await startCluster({ dir, persistent: false, detached: false, log: () => undefined });

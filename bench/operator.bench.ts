@@ -5,6 +5,9 @@
 //   2. The operator's peak RSS.
 //   3. With the N apps loaded, 200 scale changes: seconds from the Formation write to the
 //      Deployment's new replica count, p50 and p99.
+//   4. Flat memory: the operator's RSS (and V8 heap) with the N apps settled, and again after
+//      BENCH_RECONCILES (10,000) further reconciles at the same number of apps (each App touched
+//      by an annotation); the goal is no growth beyond 10 %.
 // Each half runs on a fresh control plane. BENCH_APPS sets N (default 1000).
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -14,18 +17,19 @@ import { freePorts } from '../hack/cluster/processes.js';
 import type { App } from '../src/api/app.js';
 import type { Release } from '../src/api/release.js';
 import { Informer } from '../src/k8s/informer.js';
-import type { Kube, KubeObject } from '../src/k8s/rest.js';
+import { isAlreadyExists, type Kube, type KubeObject } from '../src/k8s/rest.js';
 import { Resources } from '../src/k8s/resources.js';
 import type { Deployment } from '../src/k8s/types.js';
 import { buildDeployment } from '../src/operator/desired/dynos.js';
 import { buildSnapshot } from '../src/operator/desired/release.js';
-import { buildIngress, buildMaintenanceService, buildWebService } from '../src/operator/desired/web.js';
+import { buildIngress, buildRouterService, buildWebService } from '../src/operator/desired/web.js';
 import { DEFAULT_SETTINGS } from '../src/operator/settings.js';
 import { freshCluster, say, sleep, table, teardown } from './cluster.js';
 import { percentile, pool, seconds } from './pool.js';
 
 const N = Number(process.env.BENCH_APPS ?? 1000);
 const SCALES = Number(process.env.BENCH_SCALES ?? 200);
+const RECONCILES = Number(process.env.BENCH_RECONCILES ?? 10_000);
 const CONCURRENCY = DEFAULT_SETTINGS.concurrency;
 const NS = 'bench';
 const IMAGE = 'registry.local/bench@sha256:5555555555555555555555555555555555555555555555555555555555555555';
@@ -71,7 +75,7 @@ async function baseline(): Promise<number> {
         await kube.apply(Resources.Deployment, buildDeployment({ app, release: 1, slug: { image: IMAGE, processTypes }, configSecret: `${name}-v1`, type, formation: formationObj(name) as never, settings }) as never);
       }
       await kube.apply(Resources.Service, buildWebService(app) as never);
-      await kube.apply(Resources.Service, buildMaintenanceService(app, settings) as never);
+      await kube.apply(Resources.Service, buildRouterService(app, settings) as never);
       await kube.apply(Resources.Ingress, buildIngress(app, settings) as never);
     });
     const inf = await deploymentsReady(kube, N * 2);
@@ -87,12 +91,46 @@ function peakRssMiB(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmHWM:\s+(\d+) kB/.exec(s)?.[1] ?? 0) / 1024);
 }
 
-async function withOperator(): Promise<{ readyMs: number; rssMiB: number; p50: number; p99: number; scaleCount: number }> {
+const rssMiB = (pid: number): Promise<number> =>
+  readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+) kB/.exec(s)?.[1] ?? 0) / 1024);
+
+/** The operator's own metrics: one sample by name (labels summed). */
+async function sample(probe: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${probe}/metrics`)).text();
+  return [...text.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((n, m) => n + Number(m[2]), 0);
+}
+
+/** Memory once the work queue has been empty a while: the lowest of five readings a second apart. */
+async function settledMemory(pid: number, probe: number): Promise<{ rss: number; heap: number }> {
+  for (let quiet = 0; quiet < 5; await sleep(1000)) {
+    quiet = (await sample(probe, 'dynokube_workqueue_depth')) + (await sample(probe, 'dynokube_workqueue_in_flight')) === 0 ? quiet + 1 : 0;
+  }
+  let rss = Infinity;
+  let heap = Infinity;
+  for (let i = 0; i < 5; i++, await sleep(1000)) {
+    rss = Math.min(rss, await rssMiB(pid));
+    heap = Math.min(heap, (await sample(probe, 'nodejs_heap_size_used_bytes')) / 1024 / 1024);
+  }
+  return { rss, heap };
+}
+
+interface OperatorFigures {
+  readyMs: number;
+  rssMiB: number;
+  p50: number;
+  p99: number;
+  scaleCount: number;
+  before: { rss: number; heap: number };
+  after: { rss: number; heap: number };
+  reconciles: number;
+}
+
+async function withOperator(): Promise<OperatorFigures> {
   const { cluster, kube } = await freshCluster('operator', NS);
-  const [probe, maintenance] = await freePorts(2);
+  const [probe] = await freePorts(1);
   const root = join(import.meta.dirname, '..');
   const op = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/operator/main.ts'), '--leader-elect=false',
-    `--probe-address=127.0.0.1:${probe}`, `--maintenance-address=127.0.0.1:${maintenance}`], {
+    `--probe-address=127.0.0.1:${probe}`], {
     cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, KUBECONFIG: cluster.kubeconfig, DYNOKUBE_NAMESPACE: NS, DYNOKUBE_LOG_LEVEL: 'warn' },
   });
@@ -109,7 +147,11 @@ async function withOperator(): Promise<{ readyMs: number; rssMiB: number; p50: n
     await pool(names, CONCURRENCY, async (name) => {
       await kube.create(Resources.App, appObj(name));
       await kube.create(Resources.Release, releaseObj(name));
-      await kube.create(Resources.Formation, formationObj(name) as KubeObject);
+      // The operator may have made the App's Formation already: then it is given the quantities.
+      await kube.create(Resources.Formation, formationObj(name) as KubeObject).catch((e: unknown) => {
+        if (!isAlreadyExists(e)) throw e;
+        return kube.mergePatch(Resources.Formation, NS, name, { spec: formationObj(name).spec });
+      });
     });
     let lastReport = Date.now();
     for (;;) {
@@ -149,8 +191,22 @@ async function withOperator(): Promise<{ readyMs: number; rssMiB: number; p50: n
       latencies.push(w ? await seen : 0);
     });
     await deployments.stop();
-    const rssMiB = await peakRssMiB(op.pid!);
-    return { readyMs, rssMiB, p50: percentile(latencies, 50), p99: percentile(latencies, 99), scaleCount: latencies.length };
+    const rss = await peakRssMiB(op.pid!);
+
+    // Flat memory: the same apps, reconciled again and again.
+    const before = await settledMemory(op.pid!, probe!);
+    const start = await sample(probe!, 'dynokube_reconcile_total');
+    say(`memory with ${N} apps: RSS ${before.rss.toFixed(0)} MiB, heap ${before.heap.toFixed(0)} MiB; now ${RECONCILES} more reconciles`);
+    let tick = 0;
+    while ((await sample(probe!, 'dynokube_reconcile_total')) - start < RECONCILES) {
+      await pool(names, CONCURRENCY, async (name) => {
+        await kube.mergePatch(Resources.App, NS, name, { metadata: { annotations: { 'bench.dynokube.dev/tick': String(tick) } } });
+      });
+      tick++;
+    }
+    const reconciles = (await sample(probe!, 'dynokube_reconcile_total')) - start;
+    const after = await settledMemory(op.pid!, probe!);
+    return { readyMs, rssMiB: rss, p50: percentile(latencies, 50), p99: percentile(latencies, 99), scaleCount: latencies.length, before, after, reconciles };
   } finally {
     op.kill('SIGTERM');
     await new Promise((r) => op.once('exit', r));
@@ -173,6 +229,10 @@ async function main(): Promise<void> {
     ['operator peak RSS (MiB)', op.rssMiB.toFixed(0)],
     [`scale: Formation write → Deployment replicas, p50 (s), ${op.scaleCount} changes`, seconds(op.p50)],
     ['scale: p99 (s)', seconds(op.p99)],
+    [`memory: RSS with ${N} apps settled (MiB)`, op.before.rss.toFixed(0)],
+    [`memory: RSS after ${op.reconciles} more reconciles (MiB)`, op.after.rss.toFixed(0)],
+    ['memory: RSS growth (goal: at most 10 %)', `${(((op.after.rss - op.before.rss) / op.before.rss) * 100).toFixed(1)} %`],
+    ['memory: V8 heap used, before / after (MiB)', `${op.before.heap.toFixed(0)} / ${op.after.heap.toFixed(0)}`],
   ]);
 }
 

@@ -9,16 +9,8 @@ import { startRealStack } from '../hack/real-stack.js';
 import { Resources } from '../src/k8s/resources.js';
 import { repoFrom, runGit } from '../test/support/git.js';
 import { curl, openNamespace, readyWebPods, stackInfo, type AppsNamespace } from '../test/support/real-stack.js';
-import { say, sleep, table } from './cluster.js';
+import { say, table, until } from './cluster.js';
 import { seconds } from './pool.js';
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(50);
-  }
-}
 
 /** True when `count` ready web dynos of release `version` all answer. */
 async function serving(s: AppsNamespace, app: string, count: number, version: number): Promise<boolean> {

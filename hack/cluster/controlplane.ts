@@ -16,7 +16,7 @@ import { CLUSTER_DNS, cleanupKubeProxy, kubeProxyArgs, writeCorefile } from '../
 import { cleanupNode, ensureNodeAddress, ensurePauseImage, missingTools, nodePaths as realNodePaths, writeNodeConfig } from '../node/node.js';
 import { IDENTITIES, REAL_NODE_CERT, REAL_NODE_IDENTITY, REAL_NODE_IP, REAL_NODE_NAME, ensurePki, writeKubeconfig, type Pki } from './pki.js';
 import {
-  freePorts, isOurs, portFree, startProcess, stopProcesses, type ProcessRecord, type Started,
+  freePorts, isOurs, portFree, startProcess, stopProcesses, tail, type ProcessRecord, type Started,
 } from './processes.js';
 
 export const NODE_NAME = 'dynokube-node';
@@ -55,6 +55,8 @@ export interface StartOptions {
   detached: boolean;
   /** kwok's fake node (the default), or a real one where pods really run (root, containerd). */
   node?: 'kwok' | 'real';
+  /** More kube-apiserver flags (an audit policy, say), after ours. */
+  apiserverArgs?: string[];
   log?: (message: string) => void;
 }
 
@@ -269,6 +271,7 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
       `--kubelet-client-key=${pki.key(IDENTITIES.kubeletClient.file)}`,
       '--kubelet-preferred-address-types=InternalIP,Hostname',
       '--profiling=false', '--v=1',
+      ...(opts.apiserverArgs ?? []),
     ]);
     await waitHealthy(apiserver, { url: `${server}/readyz`, pki }, 90_000);
 
@@ -335,10 +338,18 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
       await writeNodeConfig(nodePaths, { registryHost: registry, pauseImage, ca: pki.ca, cert: pki.cert(REAL_NODE_CERT), key: pki.key(REAL_NODE_CERT), kubeletPort: ports.kubelet, clusterDns: CLUSTER_DNS });
       const containerd = await start('containerd', 'containerd', ['--config', nodePaths.containerdConfig]);
       await waitFor(() => existsSync(nodePaths.socket), containerd, 30_000, 'containerd did not open its socket');
-      const kubelet = await start('kubelet', binaries.kubelet, [
+      const kubeletArgs = [
         `--config=${nodePaths.kubeletConfig}`, `--kubeconfig=${nodeKubeconfig}`, `--root-dir=${nodePaths.kubeletRoot}`,
         `--hostname-override=${REAL_NODE_NAME}`, `--node-ip=${REAL_NODE_IP}`, '--v=1',
-      ]);
+      ];
+      let kubelet = await start('kubelet', binaries.kubelet, kubeletArgs);
+      // containerd opens its socket before its CRI service is ready (longer with images kept from
+      // an earlier run); the kubelet then exits at once, and is started again as systemd would.
+      for (let attempt = 0; attempt < 30 && await exitsSoon(kubelet, 2000) && tail(kubelet.log, 5).includes('server is not initialized yet'); attempt++) {
+        state.processes = state.processes.filter((p) => p.pid !== kubelet.pid);
+        await sleep(1000);
+        kubelet = await start('kubelet', binaries.kubelet, kubeletArgs);
+      }
       await waitReady(kc.makeApiClient(CoreV1Api), REAL_NODE_NAME, [kcm, scheduler, containerd, kubelet], 120_000);
       log('starting kube-proxy and CoreDNS (cluster DNS on the node\'s address)');
       const proxyKubeconfig = join(dir, 'pki', 'kube-proxy.kubeconfig');
@@ -419,6 +430,11 @@ async function waitFor(check: () => boolean, proc: Started, timeoutMs: number, w
     }
   })();
   await Promise.race([done, proc.exited]);
+}
+
+/** True when the process exits within `ms`. */
+function exitsSoon(proc: Started, ms: number): Promise<boolean> {
+  return Promise.race([proc.exited.then(() => true, () => true), sleep(ms).then(() => false)]);
 }
 
 /** Deletes the pods on the real node and waits for the kubelet to stop them. */

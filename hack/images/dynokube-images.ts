@@ -1,4 +1,4 @@
-// dynokube's own images (operator, receiver, builder) made without Docker from the Debian packages
+// dynokube's own images (operator, receiver, router, builder) made without Docker from the Debian packages
 // installed on this machine (see hack/node/install-deps.sh) and pushed to the local registry. They
 // behave as images/Dockerfile's: the same /opt/dynokube, entrypoints, ports and user 1000, since
 // the Helm chart runs them either way. The builder is the stack's build image as well: bash, the
@@ -10,7 +10,7 @@ import { PROJECT_DIR as PROJECT } from '../cluster/dirs.js';
 import { addBusybox, addPackages, baseRootfs, ensureImage, installed, type ContainerConfig, type ImageOptions } from '../stack/rootfs.js';
 import { stageJavaScript } from './javascript.js';
 
-export type Component = 'operator' | 'receiver' | 'builder';
+export type Component = 'operator' | 'receiver' | 'router' | 'builder';
 
 interface Spec { packages: string[]; skip: string[]; applets: string[]; config: ContainerConfig }
 
@@ -47,7 +47,8 @@ function config(component: Component, extra: ContainerConfig): ContainerConfig {
 }
 
 const SPECS: Record<Component, Spec> = {
-  operator: { packages: RUNTIME, skip: NO_NPM, applets: RUNTIME_APPLETS, config: config('operator', { ExposedPorts: { '8080/tcp': {}, '8081/tcp': {} } }) },
+  operator: { packages: RUNTIME, skip: NO_NPM, applets: RUNTIME_APPLETS, config: config('operator', { ExposedPorts: { '8080/tcp': {}, '9443/tcp': {} } }) },
+  router: { packages: RUNTIME, skip: NO_NPM, applets: RUNTIME_APPLETS, config: config('router', { ExposedPorts: { '8080/tcp': {}, '9090/tcp': {} } }) },
   // git's programs serve pushes and run the pre-receive hook, a #!/bin/sh script.
   receiver: { packages: [...RUNTIME, 'git'], skip: NO_NPM, applets: RUNTIME_APPLETS, config: config('receiver', { ExposedPorts: { '8090/tcp': {} } }) },
   builder: {
@@ -114,9 +115,9 @@ export async function ensureDynokubeImages(registryHost: string, tag: string, op
   }, SPECS[component].config, { ...opts, inputs: inputs(component) });
   try {
     // Settled, not raced: `work` is removed only once no build reads it any more.
-    const settled = await Promise.allSettled([ensure('operator'), ensure('receiver'), ensure('builder')]);
-    const [operator, receiver, builder] = settled.map((r) => { if (r.status === 'rejected') throw r.reason; return r.value; });
-    return { operator: operator!, receiver: receiver!, builder: builder! };
+    const settled = await Promise.allSettled([ensure('operator'), ensure('receiver'), ensure('router'), ensure('builder')]);
+    const [operator, receiver, router, builder] = settled.map((r) => { if (r.status === 'rejected') throw r.reason; return r.value; });
+    return { operator: operator!, receiver: receiver!, router: router!, builder: builder! };
   } finally {
     await staged?.catch(() => undefined); // still compiling when every build failed early
     await rm(work, { recursive: true, force: true });

@@ -9,7 +9,7 @@ out="$root/dist/krew"
 stage="$out/stage/kubectl-dyno"
 rm -rf "$out" && mkdir -p "$stage/bin"
 npx tsc -p tsconfig.json
-cp bin/kubectl-dyno "$stage/bin/"
+cp bin/kubectl-dyno bin/kubectl_complete-dyno "$stage/bin/"
 mkdir -p "$stage/dist" && cp -r dist/src "$stage/dist/"
 cp package.json package-lock.json "$stage/"
 (cd "$stage" && npm install --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null && rm package-lock.json)

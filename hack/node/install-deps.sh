@@ -2,7 +2,8 @@
 # The real node's Debian packages: containerd, runc, the CNI plugins, iptables, a static busybox
 # for the stack's run image (a shell, httpd and nc for dynos), and PostgreSQL and Redis, whose
 # files make the add-on images and give the run image psql; git, pip (with Python) and the CA
-# certificates for dynokube's own images (hack/images). Installs only what is missing.
+# certificates for dynokube's own images (hack/images); buildah, which builds the Dockerfiles
+# without a daemon (hack/images/buildah.ts). Installs only what is missing.
 set -euo pipefail
 need=()
 command -v containerd >/dev/null || need+=(containerd)
@@ -20,6 +21,7 @@ command -v redis-cli >/dev/null || need+=(redis-tools)
 command -v git >/dev/null || need+=(git)
 dpkg -s python3-pip >/dev/null 2>&1 || need+=(python3-pip)   # Debian's, with its Python, setuptools and wheel
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
+command -v buildah >/dev/null || need+=(buildah)
 if [ ${#need[@]} -eq 0 ]; then echo "==> node packages: present"; exit 0; fi
 echo "==> node packages: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive

@@ -86,13 +86,13 @@ export async function runFake(why: string): Promise<Running> {
     await installCrds(kubectlBin, kubeconfig);
     // Who may push to apps in the default namespace: a ServiceAccount whose token is the git password.
     await mustKubectl(kubectlBin, kubeconfig, ['apply', '-f', join(root, 'hack', 'developer.yaml')]);
-    const [probe, maintenance, receiverPort] = await freePorts(3);
+    const [probe, receiverPort] = await freePorts(2);
     // Where to push, for kubectl dyno git:remote and apps:create (the Helm chart publishes the same).
     await mustKubectl(kubectlBin, kubeconfig, ['apply', '--server-side', '--force-conflicts', '-f', '-'], clusterInfo(`http://127.0.0.1:${receiverPort}`, 'dynokube.localhost'));
     console.error('==> starting the operator and the receiver');
     const receiverUrl = `http://127.0.0.1:${receiverPort}`;
     children.push(component('operator', 'src/operator/main.ts', [
-      '--leader-elect=false', `--probe-address=127.0.0.1:${probe}`, `--maintenance-address=127.0.0.1:${maintenance}`,
+      '--leader-elect=false', `--probe-address=127.0.0.1:${probe}`,
     ], { KUBECONFIG: kubeconfig, DYNOKUBE_REGISTRY: registry, DYNOKUBE_BUILDER_IMAGE: 'dynokube/builder:local' }));
     children.push(component('receiver', 'src/receiver/main.ts', [
       `--root=${join(DEFAULT_DIR, 'receiver')}`, `--listen=127.0.0.1:${receiverPort}`, `--public-url=${receiverUrl}`,

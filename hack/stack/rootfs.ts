@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { packLayer, type Layer } from '../../src/builder/layer.js';
 import { Registry, type ImageConfig } from '../../src/builder/registry.js';
 import { PROJECT_DIR, cacheDir } from '../cluster/dirs.js';
-import { cachedImage, pushedKey, pushImage, storeImage } from './image-cache.js';
+import { cachedImage, pushedKey, pushImage, storeImage, type CachedImage } from './image-cache.js';
 import { imageKey, type ImageInputs } from './image-key.js';
 
 const SKIPPED = ['/usr/share/doc/', '/usr/share/man/', '/usr/share/locale/', '/usr/share/lintian/'];
@@ -49,7 +49,8 @@ async function copyPath(root: string, path: string, copied: Set<string>): Promis
     const target = await readlink(path);
     await mkdir(dirname(to), { recursive: true });
     await symlink(target, to).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
-    await copyPath(root, resolve(dirname(path), target), copied);
+    const pointee = resolve(dirname(path), target);
+    if (await lstat(pointee).catch(() => undefined)) await copyPath(root, pointee, copied); // a dangling link stays dangling
   } else if (st.isFile()) {
     await mkdir(dirname(to), { recursive: true });
     await copyFile(path, to);
@@ -70,7 +71,8 @@ async function isElf(path: string): Promise<boolean> {
 function libraries(file: string): string[] {
   let out: string;
   try {
-    out = execFileSync('ldd', [file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    // A private library finds its siblings through the RUNPATH of the programs that load it.
+    out = execFileSync('ldd', [file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LD_LIBRARY_PATH: dirname(file) } });
   } catch {
     return []; // not a dynamic executable
   }
@@ -119,7 +121,7 @@ export async function addBusybox(root: string, applets: string[]): Promise<boole
   return true;
 }
 
-export type ContainerConfig = NonNullable<ImageConfig['config']> & { ExposedPorts?: Record<string, object> };
+export type ContainerConfig = NonNullable<ImageConfig['config']> & { ExposedPorts?: Record<string, object>; StopSignal?: string };
 
 export interface ImageOptions {
   /** What the build reads besides the code that builds every image: the key covers only these. */
@@ -145,22 +147,35 @@ export async function ensureImage(registryHost: string, ref: string, build: (roo
   const log = opts.log ?? stderrLog;
   const registry = new Registry(registryHost, { insecure: true });
   const [repository, tag] = ref.split(':') as [string, string];
-  const { key, listing } = await imageKey(ref, config, { ...opts.inputs, files: [...BUILD_CODE, ...opts.inputs?.files ?? []] });
-  if (await pushedKey(registry, repository, tag) === key) {
+  const keyed = await keyOf(ref, config, opts);
+  if (await pushedKey(registry, repository, tag) === keyed.key) {
     log(`image ${ref}: up to date in the registry`);
     return ref;
   }
+  await pushImage(registry, repository, tag, await cachedOrBuilt(ref, build, config, opts, keyed));
+  return ref;
+}
+
+const keyOf = (ref: string, config: ContainerConfig, opts: ImageOptions) =>
+  imageKey(ref, config, { ...opts.inputs, files: [...BUILD_CODE, ...opts.inputs?.files ?? []] });
+
+/** The image `build` makes, as ensureImage makes it, from the image cache or else built and cached. */
+export async function cachedOrBuilt(
+  ref: string, build: (root: string) => Promise<void>, config: ContainerConfig, opts: ImageOptions = {},
+  keyed?: { key: string; listing: string },
+): Promise<CachedImage> {
+  const log = opts.log ?? stderrLog;
+  const { key, listing } = keyed ?? await keyOf(ref, config, opts);
   const root = join(opts.cache ?? cacheDir(), 'images');
-  let image = await cachedImage(root, ref, key);
+  const image = await cachedImage(root, ref, key);
   if (image) {
     log(`image ${ref}: from the image cache`);
-  } else {
-    const t0 = Date.now();
-    image = await storeImage(root, ref, key, listing, (layerFile) => buildLayer(ref, build, config, layerFile));
-    log(`image ${ref}: built in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    return image;
   }
-  await pushImage(registry, repository, tag, image);
-  return ref;
+  const t0 = Date.now();
+  const built = await storeImage(root, ref, key, listing, (layerFile) => buildLayer(ref, build, config, layerFile));
+  log(`image ${ref}: built in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  return built;
 }
 
 async function buildLayer(ref: string, build: (root: string) => Promise<void>, config: ContainerConfig, layerFile: string): Promise<{ layer: Layer; config: ImageConfig }> {

@@ -3,6 +3,7 @@
 // controller-manager's own hostPath provisioner makes its directories 0750 root, which a
 // non-root database cannot write; these are 0777 (the data directory inside is the database's
 // own, made by it with its own modes). Volumes are removed with their claim (reclaim Delete).
+// On a kind node made here it runs as a pod (main.ts) behind kind's default class, `standard`.
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -24,7 +25,8 @@ export class LocalStorage {
   private readonly volumes: Informer<PersistentVolume>;
   private readonly busy = new Set<string>();
 
-  constructor(private readonly kube: Kube, private readonly root: string, private readonly log: Logger) {
+  constructor(private readonly kube: Kube, private readonly root: string, private readonly log: Logger,
+    private readonly className = LOCAL_STORAGE_CLASS) {
     this.claims = new Informer<PersistentVolumeClaim>(kube, { resource: Resources.PersistentVolumeClaim, log });
     this.volumes = new Informer<PersistentVolume>(kube, { resource: Resources.PersistentVolume, log });
   }
@@ -33,7 +35,7 @@ export class LocalStorage {
     try {
       await this.kube.create(Resources.StorageClass, {
         apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
-        metadata: { name: LOCAL_STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+        metadata: { name: this.className, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
         provisioner: PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate',
       } as KubeObject);
     } catch (e) {
@@ -59,7 +61,7 @@ export class LocalStorage {
   }
 
   private async provision(pvc: PersistentVolumeClaim): Promise<void> {
-    if (pvc.status?.phase !== 'Pending' || pvc.spec?.volumeName || pvc.spec?.storageClassName !== LOCAL_STORAGE_CLASS) return;
+    if (pvc.status?.phase !== 'Pending' || pvc.spec?.volumeName || pvc.spec?.storageClassName !== this.className) return;
     const name = `pvc-${pvc.metadata.uid}`;
     const path = join(this.root, `${pvc.metadata.namespace}-${pvc.metadata.name}-${pvc.metadata.uid}`);
     await mkdir(path, { recursive: true });
@@ -72,7 +74,7 @@ export class LocalStorage {
           capacity: { storage: pvc.spec.resources?.requests?.storage ?? '1Gi' },
           accessModes: pvc.spec.accessModes ?? ['ReadWriteOnce'],
           persistentVolumeReclaimPolicy: 'Delete',
-          storageClassName: LOCAL_STORAGE_CLASS,
+          storageClassName: this.className,
           hostPath: { path, type: 'Directory' },
           claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
         },

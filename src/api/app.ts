@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Conditions, ObservedGeneration } from './conditions.js';
-import { APP_NAME_PATTERN, HOSTNAME_PATTERN, PROCESS_TYPE_MAX, PROCESS_TYPE_PATTERN } from './names.js';
+import { APP_NAME_PATTERN, HOSTNAME_PATTERN, OBJECT_NAME_PATTERN, PROCESS_TYPE_MAX, PROCESS_TYPE_PATTERN } from './names.js';
 import type { KindDefinition, KubeObject } from './kind.js';
-import { StringMap, cel } from './schema.js';
+import { StringEnum, StringMap, cel } from './schema.js';
 
 /** The stack dynokube's own images make: Debian 12 (bookworm). A cluster may offer others. */
 export const DEFAULT_STACK = 'debian-12';
@@ -30,6 +30,29 @@ export const ProcessTypes = StringMap(Type.String({ minLength: 1, maxLength: 409
   }),
 });
 
+/** A cert-manager Issuer (in the app's namespace) or ClusterIssuer. */
+export const CertIssuer = Type.Object(
+  {
+    kind: Type.Optional(StringEnum(['ClusterIssuer', 'Issuer'] as const, { default: 'ClusterIssuer', description: 'ClusterIssuer, or an Issuer in the app\'s namespace.' })),
+    name: Type.String({ minLength: 1, maxLength: 253, pattern: OBJECT_NAME_PATTERN, description: 'The issuer\'s name.' }),
+  },
+  { description: 'A cert-manager issuer.' },
+);
+export type CertIssuer = Static<typeof CertIssuer>;
+
+/** HTTPS for the app's own hosts, over the platform's (the chart's tls values). */
+export const AppTls = Type.Object(
+  {
+    secretName: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: OBJECT_NAME_PATTERN, description: 'A kubernetes.io/tls Secret in the app\'s namespace whose certificate covers its custom domains (kubectl dyno certs:add).' })),
+    issuer: Type.Optional(CertIssuer),
+  },
+  {
+    description: 'The certificate for the app\'s hosts: a Secret of your own, or one cert-manager issues for every host (its default and custom domains). Unset: the platform\'s.',
+    ...cel({ rule: '!(has(self.secretName) && has(self.issuer))', message: 'give a secretName or an issuer, not both' }),
+  },
+);
+export type AppTls = Static<typeof AppTls>;
+
 /** A reference to an App in the same namespace, by name. */
 export const AppName = Type.String({ minLength: 3, maxLength: 30, pattern: APP_NAME_PATTERN, description: 'Name of the App, in the same namespace.' });
 
@@ -46,6 +69,7 @@ export const AppSpec = Type.Object(
     ),
     maintenance: Type.Optional(Type.Boolean({ default: false, description: 'Maintenance mode: the router answers 503 instead of the web dynos.' })),
     ingressClassName: Type.Optional(Type.String({ maxLength: 253, description: 'IngressClass for the web Ingress; empty means the cluster default.' })),
+    tls: Type.Optional(AppTls),
     image: Type.Optional(
       Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\s]+$', description: 'A prebuilt image to deploy instead of git pushes (the GitOps path): changing it makes a new release.' }),
     ),
@@ -68,6 +92,10 @@ export const AppStatus = Type.Object({
   currentRelease: Type.Optional(Type.Integer({ minimum: 0, description: 'Version of the release the dynos run.' })),
   latestRelease: Type.Optional(Type.Integer({ minimum: 0, description: 'Version of the newest release, running or not.' })),
   latestBuild: Type.Optional(Type.String({ description: 'Name of the newest Build.' })),
+  buildCache: Type.Optional(Type.Object({
+    digest: Type.String({ pattern: '^sha256:[0-9a-f]{64}$', description: 'Digest of the cache in the app\'s own repository.' }),
+    build: Type.String({ description: 'The Build that saved it.' }),
+  }, { description: 'The build cache the next build restores: the one the app\'s last successful build saved, by digest (a tag could be overwritten by anyone who can push).' })),
   url: Type.Optional(Type.String({ description: 'Where the web dynos answer.' })),
   conditions: Type.Optional(Conditions),
 });

@@ -33,6 +33,7 @@ export const BuildStatus = Type.Object({
   image: Type.Optional(Type.String({ description: 'The slug image, by digest.' })),
   processTypes: Type.Optional(ProcessTypes),
   stack: Type.Optional(Type.String()),
+  cacheDigest: Type.Optional(Type.String({ pattern: '^sha256:[0-9a-f]{64}$', description: 'The build cache this build saved, by digest in the app\'s repository.' })),
   startedAt: Type.Optional(Type.String({ format: 'date-time' })),
   finishedAt: Type.Optional(Type.String({ format: 'date-time' })),
   release: Type.Optional(Type.Integer({ minimum: 1, description: 'Version of the Release this build made.' })),

@@ -23,6 +23,8 @@ export const ConditionType = {
   Ready: 'Ready',
   Progressing: 'Progressing',
   Degraded: 'Degraded',
+  /** Whether the last reconcile went through: False carries the error it hit. */
+  Synced: 'Synced',
 } as const;
 
 export const ObservedGeneration = Type.Integer({

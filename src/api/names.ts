@@ -54,4 +54,8 @@ export const names = {
   addonService: (addon: string) => addon,
   addonData: (addon: string) => `${addon}-data`,
   addonConnection: (addon: string) => `${addon}-connection`,
+  /** The certificate an app brings for its custom domains (kubectl dyno certs:add). */
+  ownCert: (app: string) => `${app}-cert`,
+  /** The certificate cert-manager issues for an app's hosts. */
+  issuedCert: (app: string) => `${app}-tls`,
 };

@@ -53,6 +53,15 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<{ co
   });
 }
 
+/**
+ * The environment buildpacks run with: the builder's own, less every DYNOKUBE_ variable (the
+ * platform's settings, URLs and, where a phase has them, credentials), plus what the classic API
+ * gives (STACK, SOURCE_VERSION) and what ours read.
+ */
+export function buildpackEnv(env: NodeJS.ProcessEnv, add: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('DYNOKUBE_'))), ...add };
+}
+
 const reason = (e: unknown): string => {
   const err = e as Error & { cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError') return `no answer within ${FETCH_TIMEOUT_MS / 1000} s`;

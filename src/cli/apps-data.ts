@@ -5,6 +5,7 @@ import type { Build } from '../api/build.js';
 import type { Formation } from '../api/formation.js';
 import type { Release } from '../api/release.js';
 import { names } from '../api/names.js';
+import { LABEL_DYNO, dynoNumber, lowestFreeNumber } from '../k8s/dyno-names.js';
 import { LABEL_APP, LABEL_PROCESS_TYPE, LABEL_ROLE, type Role } from '../k8s/labels.js';
 import { Resources } from '../k8s/resources.js';
 import type { Pod } from '../k8s/types.js';
@@ -38,7 +39,7 @@ export function currentRelease(app: App, releases: Release[]): Release | undefin
 export const processTypesOf = (r: Release | undefined): Record<string, string> => r?.status?.processTypes ?? r?.spec.processTypes ?? {};
 
 export interface Dyno {
-  /** web.1, web.2, ... by age, as close to Heroku's names as Deployments allow. */
+  /** web.1, web.2, ...: the number the operator gave the dyno (its $DYNO), else one by age. */
   name: string;
   type: string;
   pod: Pod;
@@ -58,8 +59,8 @@ function dynoState(p: Pod): Pick<Dyno, 'state' | 'since'> {
 }
 
 /**
- * The app's pods of the given roles (its dynos by default), in one request, named type.N by age
- * within each type, listed role by role in the order given and by type within a role.
+ * The app's pods of the given roles (its dynos by default), in one request, named type.N as
+ * their $DYNO says, listed role by role in the order given and by type within a role.
  */
 export async function dynosOf(s: Session, app: string, roles: Role[] = ['dyno']): Promise<Dyno[]> {
   const pods = await s.kube.list<Pod>(Resources.Pod, s.namespace, { labelSelector: `${LABEL_APP}=${app},${LABEL_ROLE} in (${roles.join(',')})` });
@@ -72,9 +73,21 @@ export async function dynosOf(s: Session, app: string, roles: Role[] = ['dyno'])
   }
   const dynos: Dyno[] = [];
   for (const { type, pods: list } of [...groups.values()].sort((a, b) => a.rank - b.rank || a.type.localeCompare(b.type))) {
-    // One-off dynos keep the number their Job was given (run.8281), as Heroku's do.
-    const number = (pod: Pod, i: number) => (pod.metadata.labels?.[LABEL_ROLE] === 'one-off' ? /-(\d+)$/.exec(pod.metadata.labels?.['job-name'] ?? '')?.[1] : undefined) ?? String(i + 1);
-    list.sort(byCreation).forEach((pod, i) => dynos.push({ name: `${type}.${number(pod, i)}`, type, pod, ...dynoState(pod) }));
+    // One-off dynos keep the number their Job was given (run.8281), as Heroku's do; the others the
+    // number the operator's webhook gave them. Any without (made while it was away) are numbered
+    // by age in the numbers left free.
+    const given = (pod: Pod): string | undefined => {
+      const labels = pod.metadata.labels ?? {};
+      const job = labels[LABEL_ROLE] === 'one-off' ? /-(\d+)$/.exec(labels['job-name'] ?? '')?.[1] : undefined;
+      return labels[LABEL_DYNO] ?? (job && `${type}.${job}`);
+    };
+    const taken = list.map(given).map(dynoNumber).filter((n) => n !== undefined);
+    const named = list.sort(byCreation).map((pod) => {
+      const name = given(pod) ?? `${type}.${lowestFreeNumber(taken)}`;
+      taken.push(dynoNumber(name)!);
+      return { name, type, pod, ...dynoState(pod) };
+    });
+    dynos.push(...named.sort((a, b) => dynoNumber(a.name)! - dynoNumber(b.name)!));
   }
   return dynos;
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseExecCredential } from './exec-credential.js';
 import { PlainKubeConfig } from './kubeconfig.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dynokube-kubeconfig-'));
@@ -34,7 +35,7 @@ async function seen(kc: Pick<KubeConfig, 'getCurrentCluster' | 'getCurrentUser' 
   await kc.applyToHTTPSOptions(opts);
   const { ca, cert, key, rejectUnauthorized, servername, headers, auth } = opts;
   return {
-    server: kc.getCurrentCluster()?.server, namespace: kc.getContextObject(kc.getCurrentContext())?.namespace, token: kc.getCurrentUser()?.token,
+    server: kc.getCurrentCluster()?.server, namespace: kc.getContextObject(kc.getCurrentContext())?.namespace,
     options: { ca, cert, key, rejectUnauthorized, servername, headers, auth },
   };
 }
@@ -65,8 +66,8 @@ describe('reading a kubeconfig without client-node', () => {
     expect(ours.getContextObject('nowhere')).toBeNull();
   });
 
-  it('leaves exec plugins and auth providers to client-node, in the same context', async () => {
-    const path = kubeconfig({ sso: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'get-token' } }, token: { token: 't' } }, 'token');
+  it('leaves auth providers to client-node, in the same context', async () => {
+    const path = kubeconfig({ sso: { 'auth-provider': { name: 'oidc', config: { 'id-token': 'x' } } }, token: { token: 't' } }, 'token');
     const ours = new PlainKubeConfig(path);
     expect(ours.needsClientNode()).toBe(false);
     ours.setCurrentContext('sso@remote');
@@ -81,5 +82,90 @@ describe('reading a kubeconfig without client-node', () => {
     writeFileSync(path, 'clusters:\n- name: c\n  cluster: {}\n');
     expect(() => new PlainKubeConfig(path)).toThrow('clusters[0].cluster.server is missing');
     expect(() => new KubeConfig().loadFromFile(path)).toThrow('clusters[0].cluster.server is missing');
+  });
+});
+
+describe('several kubeconfig files, as kubectl merges $KUBECONFIG', () => {
+  const write = (name: string, doc: object) => {
+    const sub = join(dir, name);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'ca.crt'), `CA OF ${name}`);
+    writeFileSync(join(sub, 'config'), JSON.stringify(doc));
+    return join(sub, 'config');
+  };
+  const one = write('one', {
+    clusters: [{ name: 'a', cluster: { server: 'https://a.example', 'certificate-authority': 'ca.crt' } }],
+    users: [{ name: 'u', user: { token: 'from-one' } }],
+    contexts: [{ name: 'a', context: { cluster: 'a', user: 'u', namespace: 'first' } }],
+  });
+  const two = write('two', {
+    'current-context': 'b',
+    clusters: [{ name: 'a', cluster: { server: 'https://shadowed.example' } }, { name: 'b', cluster: { server: 'https://b.example', 'certificate-authority': 'ca.crt', 'proxy-url': 'socks5://127.0.0.1:1080' } }],
+    users: [{ name: 'u', user: { token: 'shadowed' } }],
+    contexts: [{ name: 'b', context: { cluster: 'b', user: 'u' } }],
+  });
+
+  it('takes each name from the first file that has it, current-context from the first that sets one, paths from their own file', async () => {
+    const ours = new PlainKubeConfig([one, two]);
+    expect(ours.getCurrentContext()).toBe('b');
+    expect(ours.getCurrentCluster()).toMatchObject({ server: 'https://b.example', proxyUrl: 'socks5://127.0.0.1:1080' });
+    expect(await ours.bearerToken()).toBe('from-one');
+    const opts: RequestOptions = {};
+    await ours.applyToHTTPSOptions(opts);
+    expect(String(opts.ca)).toBe('CA OF two');
+    expect(opts.agent).toBeDefined(); // the tunnel through the proxy
+    ours.setCurrentContext('a');
+    expect(ours.getCurrentCluster()?.server).toBe('https://a.example');
+    const a: RequestOptions = {};
+    await ours.applyToHTTPSOptions(a);
+    expect(String(a.ca)).toBe('CA OF one');
+    expect(a.agent).toBeUndefined();
+  });
+
+  it('hands client-node the merged view, for attach', async () => {
+    const theirs = await new PlainKubeConfig([one, two]).clientNode();
+    expect(theirs.getCurrentCluster()?.server).toBe('https://b.example');
+    expect(theirs.getContexts().map((c) => c.name).sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('an exec credential plugin', () => {
+  const log = join(dir, 'plugin-runs');
+  // A plugin beside the kubeconfig, named by a relative path, as kubectl resolves it.
+  const plugin = join(dir, 'bin', 'get-token');
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  writeFileSync(plugin, `#!/bin/sh\necho "$KUBERNETES_EXEC_INFO" >> ${log}\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}' "$TOKEN_FOR" "$EXPIRES"\n`);
+  chmodSync(plugin, 0o755);
+  const exec = (expires: string, extra: object = {}) => ({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/get-token', env: [{ name: 'TOKEN_FOR', value: 'sso-user' }, { name: 'EXPIRES', value: expires }], interactiveMode: 'Never', ...extra } });
+
+  it('is run once while its token lasts, and its token signs the requests', async () => {
+    writeFileSync(log, '');
+    const kc = new PlainKubeConfig(kubeconfig({ lasting: exec(new Date(Date.now() + 3600_000).toISOString(), { provideClusterInfo: true }) }, 'lasting'));
+    expect(kc.needsClientNode()).toBe(false);
+    expect(await kc.bearerToken()).toBe('sso-user');
+    expect(await kc.bearerToken()).toBe('sso-user');
+    const runs = readFileSync(log, 'utf8').trim().split('\n');
+    expect(runs).toHaveLength(1);
+    expect(JSON.parse(runs[0]!)).toMatchObject({ kind: 'ExecCredential', spec: { interactive: false, cluster: { server: 'https://127.0.0.1:6443' } } });
+  });
+
+  it('is run again once its token has expired', async () => {
+    writeFileSync(log, '');
+    const kc = new PlainKubeConfig(kubeconfig({ expired: exec(new Date(Date.now() - 1000).toISOString()) }, 'expired'));
+    await kc.bearerToken();
+    await kc.bearerToken();
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('says what to install when the plugin is missing', async () => {
+    const kc = new PlainKubeConfig(kubeconfig({ missing: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'no-such-plugin-here', installHint: 'Install it with apt.' } } }, 'missing'));
+    await expect(kc.bearerToken()).rejects.toThrow('The kubeconfig signs in with no-such-plugin-here, which is not installed: Install it with apt.');
+  });
+
+  it('refuses what is not an ExecCredential', () => {
+    const config = { apiVersion: 'client.authentication.k8s.io/v1', command: 'p' };
+    expect(() => parseExecCredential('{"kind":"Status"}', config)).toThrow('not the client.authentication.k8s.io/v1 ExecCredential');
+    expect(() => parseExecCredential('{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}', config)).toThrow('neither a token nor a client certificate');
+    expect(parseExecCredential('{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"C","clientKeyData":"K"}}', config)).toEqual({ cert: Buffer.from('C'), key: Buffer.from('K') });
   });
 });

@@ -1,17 +1,23 @@
-// The kubeconfig, read without loading @kubernetes/client-node when that is not needed: loading it
-// (its generated API, fetch and proxy libraries) took most of a verb's start-up, while a user who
-// signs in with a certificate, a token or a password needs a few of the file's fields. Those are
-// parsed (by js-yaml, client-node's own parser), read and applied to requests as client-node's
-// KubeConfig does (its loadFromString, makePathsAbsolute and applyToHTTPSOptions). A user with an
-// exec plugin or an auth provider gets client-node's KubeConfig, whose authenticators run them.
+// The kubeconfig, read as kubectl reads it, without loading @kubernetes/client-node (its generated
+// API, fetch and proxy libraries took most of a verb's start-up): $KUBECONFIG's files merged as
+// kubectl merges them, paths relative to the file that names them, the cluster's CA,
+// tls-server-name and proxy-url, and the user's certificate, token (or token file), password,
+// impersonation, or exec credential plugin (EKS, GKE, AKS, OIDC logins). Only the legacy
+// auth-provider section (oidc, azure, gcp) still goes through client-node's authenticators.
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import { dirname, isAbsolute, join } from 'node:path';
 import { load } from 'js-yaml';
+import { ExecCredentials, type ExecCluster, type ExecConfig } from './exec-credential.js';
+import { PlainProxyAgent, ProxyAgent } from './proxy-tunnel.js';
 
 type Fields = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const fileOrData = (file: string | undefined, data: string | undefined): Buffer | undefined =>
+  file ? readFileSync(file) : data ? Buffer.from(data, 'base64') : undefined;
 
 /** The named entries of a list (clusters, users, contexts), checked as client-node checks them. */
 function entries<T>(list: unknown, kind: string, read: (fields: Fields | undefined, name: string, at: string) => T): T[] {
@@ -22,41 +28,78 @@ function entries<T>(list: unknown, kind: string, read: (fields: Fields | undefin
   });
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const fileOrData = (file: string | undefined, data: string | undefined): Buffer | undefined =>
-  file ? readFileSync(file) : data ? Buffer.from(data, 'base64') : undefined;
+export interface KubeconfigData {
+  clusters: Cluster[];
+  users: User[];
+  contexts: Context[];
+  current: string | undefined;
+}
 
-export class PlainKubeConfig {
-  private readonly clusters: Cluster[];
-  private readonly users: User[];
-  private readonly contexts: Context[];
-  private current: string;
-
-  constructor(readonly path: string) {
-    const doc = (load(readFileSync(path, 'utf8')) ?? {}) as Fields;
-    const absolute = (file: unknown) => (typeof file === 'string' && !isAbsolute(file) ? join(dirname(path), file) : str(file));
-    this.clusters = entries(doc.clusters, 'cluster', (c, name, at) => {
-      if (!c) throw new Error(`${at} is missing`);
-      if (!c.server) throw new Error(`${at}.server is missing`);
-      return {
-        name, server: String(c.server).replace(/\/$/, ''), skipTLSVerify: c['insecure-skip-tls-verify'] === true,
-        caData: str(c['certificate-authority-data']), caFile: absolute(c['certificate-authority']),
-        tlsServerName: str(c['tls-server-name']), proxyUrl: str(c['proxy-url']),
-      };
-    });
-    this.users = entries(doc.users, 'user', (u = {}, name) => ({
+/** One kubeconfig file, its relative paths made absolute against its own directory. */
+export function readKubeconfig(path: string): KubeconfigData {
+  const doc = (load(readFileSync(path, 'utf8')) ?? {}) as Fields;
+  const absolute = (file: unknown) => (typeof file === 'string' && file && !isAbsolute(file) ? join(dirname(path), file) : str(file));
+  const clusters = entries(doc.clusters, 'cluster', (c, name, at) => {
+    if (!c) throw new Error(`${at} is missing`);
+    if (!c.server) throw new Error(`${at}.server is missing`);
+    return {
+      name, server: String(c.server).replace(/\/$/, ''), skipTLSVerify: c['insecure-skip-tls-verify'] === true,
+      caData: str(c['certificate-authority-data']), caFile: absolute(c['certificate-authority']),
+      tlsServerName: str(c['tls-server-name']), proxyUrl: str(c['proxy-url']),
+    };
+  });
+  const users = entries(doc.users, 'user', (u = {}, name) => {
+    const exec = u.exec as ExecConfig | undefined;
+    // A command given as a path (not a name looked up on PATH) is relative to the kubeconfig, as in kubectl.
+    if (exec?.command && exec.command.includes('/')) exec.command = absolute(exec.command);
+    return {
       name, certData: str(u['client-certificate-data']), certFile: absolute(u['client-certificate']),
       keyData: str(u['client-key-data']), keyFile: absolute(u['client-key']),
-      token: str(u.token) || (u['token-file'] ? readFileSync(String(u['token-file']), 'utf8') : undefined),
+      token: str(u.token) || undefined, tokenFile: absolute(u['token-file']),
       username: str(u.username), password: str(u.password), impersonateUser: str(u.as),
-      exec: u.exec, authProvider: u['auth-provider'],
-    }));
-    this.contexts = entries(doc.contexts, 'context', (c, name, at) => {
-      if (!c) throw new Error(`${at} is missing`);
-      if (!c.cluster) throw new Error(`${at}.cluster is missing`);
-      return { name, cluster: String(c.cluster), user: str(c.user) as string, namespace: str(c.namespace) || undefined };
-    });
-    this.current = str(doc['current-context']) as string;
+      exec, authProvider: u['auth-provider'],
+    } as User & { tokenFile?: string };
+  });
+  const contexts = entries(doc.contexts, 'context', (c, name, at) => {
+    if (!c) throw new Error(`${at} is missing`);
+    if (!c.cluster) throw new Error(`${at}.cluster is missing`);
+    return { name, cluster: String(c.cluster), user: str(c.user) as string, namespace: str(c.namespace) || undefined };
+  });
+  return { clusters, users, contexts, current: str(doc['current-context']) || undefined };
+}
+
+/**
+ * Several files as kubectl merges $KUBECONFIG: the first file to name a cluster, user or context
+ * gives it, and the first to set current-context sets it.
+ */
+export function mergeKubeconfigs(files: KubeconfigData[]): KubeconfigData {
+  const first = <T extends { name: string }>(lists: T[][]): T[] => {
+    const seen = new Map<string, T>();
+    for (const e of lists.flat()) if (!seen.has(e.name)) seen.set(e.name, e);
+    return [...seen.values()];
+  };
+  return {
+    clusters: first(files.map((f) => f.clusters)),
+    users: first(files.map((f) => f.users)),
+    contexts: first(files.map((f) => f.contexts)),
+    current: files.find((f) => f.current)?.current,
+  };
+}
+
+const execCredentials = new ExecCredentials();
+
+export class PlainKubeConfig {
+  private readonly data: KubeconfigData;
+  private current: string;
+
+  /** One file, or $KUBECONFIG's several (merged). */
+  constructor(paths: string | string[]) {
+    this.data = mergeKubeconfigs((Array.isArray(paths) ? paths : [paths]).map(readKubeconfig));
+    this.current = this.data.current as string;
+  }
+
+  getContexts(): Context[] {
+    return this.data.contexts;
   }
 
   getCurrentContext(): string {
@@ -68,28 +111,27 @@ export class PlainKubeConfig {
   }
 
   getContextObject(name: string): Context | null {
-    return this.contexts.find((c) => c.name === name) ?? null;
+    return this.data.contexts.find((c) => c.name === name) ?? null;
   }
 
   getCurrentCluster(): Cluster | null {
     const context = this.getContextObject(this.current);
-    return context ? this.clusters.find((c) => c.name === context.cluster) ?? null : null;
+    return context ? this.data.clusters.find((c) => c.name === context.cluster) ?? null : null;
   }
 
   getCurrentUser(): User | null {
     const context = this.getContextObject(this.current);
-    return context ? this.users.find((u) => u.name === context.user) ?? null : null;
+    return context ? this.data.users.find((u) => u.name === context.user) ?? null : null;
   }
 
-  /** Does signing in take one of client-node's authenticators? */
+  /** Does signing in take one of client-node's authenticators (a legacy auth-provider)? */
   needsClientNode(): boolean {
-    const user = this.getCurrentUser();
-    return Boolean(user?.exec || user?.authProvider);
+    return Boolean(this.getCurrentUser()?.authProvider);
   }
 
   async applyToHTTPSOptions(opts: RequestOptions): Promise<void> {
     const cluster = this.getCurrentCluster();
-    const user = this.getCurrentUser();
+    const user = this.getCurrentUser() as (User & { tokenFile?: string }) | null;
     if (!user) return;
     if (cluster?.skipTLSVerify) opts.rejectUnauthorized = false;
     if (cluster?.tlsServerName) opts.servername = cluster.tlsServerName;
@@ -101,16 +143,52 @@ export class PlainKubeConfig {
     if (key) opts.key = key;
     const headers = (opts.headers ??= {}) as OutgoingHttpHeaders;
     if (user.impersonateUser) headers['Impersonate-User'] = user.impersonateUser;
-    if (user.token) headers.Authorization = `Bearer ${user.token}`;
+    if (user.exec && cluster) {
+      const got = await execCredentials.get(user.name, user.exec as ExecConfig, execCluster(cluster), { interactive: Boolean(process.stdin.isTTY) });
+      if (got.token) headers.Authorization = `Bearer ${got.token}`;
+      if (got.cert) Object.assign(opts, { cert: got.cert, key: got.key });
+    }
+    if (user.authProvider) {
+      const theirs: RequestOptions = {};
+      await (await this.clientNode()).applyToHTTPSOptions(theirs);
+      const auth = (theirs.headers as OutgoingHttpHeaders | undefined)?.Authorization;
+      if (auth) headers.Authorization = auth;
+    }
+    // A token file is read again each time: whatever rotates it (a projected token) is followed.
+    const token = user.token ?? (user.tokenFile ? readFileSync(user.tokenFile, 'utf8').trim() : undefined);
+    if (token) headers.Authorization = `Bearer ${token}`;
     if (user.username) opts.auth = `${user.username}:${user.password}`;
+    if (cluster?.proxyUrl) {
+      const { ca: c, cert: crt, key: k, rejectUnauthorized, servername } = opts;
+      opts.agent = cluster.server.startsWith('https:')
+        ? new ProxyAgent(cluster.proxyUrl, { keepAlive: true, ca: c, cert: crt, key: k, ...(rejectUnauthorized === false ? { rejectUnauthorized } : {}), ...(servername ? { servername } : {}) })
+        : new PlainProxyAgent(cluster.proxyUrl, { keepAlive: true });
+    }
   }
 
-  /** client-node's KubeConfig of the same file and context, for what only it does (attach's WebSocket). */
+  /** The bearer token requests carry, whichever way the kubeconfig gets it; none for a certificate or a password. */
+  async bearerToken(): Promise<string | undefined> {
+    const opts: RequestOptions = {};
+    await this.applyToHTTPSOptions(opts);
+    const auth = (opts.headers as OutgoingHttpHeaders).Authorization;
+    return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+  }
+
+  /** client-node's KubeConfig of the same merged files and context, for what only it does (attach's WebSocket). */
   async clientNode(): Promise<KubeConfig> {
     const { KubeConfig } = await import('./client-node.js');
     const kc = new KubeConfig();
-    kc.loadFromFile(this.path);
-    kc.setCurrentContext(this.current);
+    kc.loadFromOptions({ clusters: this.data.clusters, users: this.data.users, contexts: this.data.contexts, currentContext: this.current });
     return kc;
   }
+}
+
+function execCluster(c: Cluster): ExecCluster {
+  return {
+    server: c.server,
+    ...(c.tlsServerName ? { 'tls-server-name': c.tlsServerName } : {}),
+    ...(c.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
+    ...(c.caData || c.caFile ? { 'certificate-authority-data': fileOrData(c.caFile, c.caData)!.toString('base64') } : {}),
+    ...(c.proxyUrl ? { 'proxy-url': c.proxyUrl } : {}),
+  };
 }

@@ -2,13 +2,11 @@
 // the Kubernetes API, with the user's kubeconfig and context. Help and usage errors come from the
 // command table alone: the session and the verb's code are imported only to run it.
 import { ApiError } from '../k8s/rest.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, findCommand as find } from './commands/index.js';
+import { COMPLETE } from './complete-words.js';
 import { CliError, EXIT } from './errors.js';
-import { commandHelp, overview, parse, type Command } from './framework.js';
-
-function find(name: string): Command | undefined {
-  return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
-}
+import { commandHelp, overview, parse, splitCommand } from './framework.js';
+import { VERSION } from './version.js';
 
 function explain(err: unknown): { message: string; code: number } {
   if (err instanceof CliError) return { message: err.message, code: err.code };
@@ -27,19 +25,25 @@ function explain(err: unknown): { message: string; code: number } {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [first, ...rest] = argv;
-  if (!first || first === '-h' || first === '--help' || first === 'help') {
-    const cmd = first === 'help' && rest[0] ? find(rest[0]) : undefined;
-    process.stdout.write(cmd ? commandHelp(cmd) : overview(COMMANDS));
-    return EXIT.ok;
-  }
-  const cmd = find(first);
-  if (!cmd) {
-    const near = COMMANDS.filter((c) => c.name.startsWith(first.split(':')[0]!)).map((c) => c.name);
-    process.stderr.write(` !    ${first} is not a kubectl dyno command.${near.length ? ` Perhaps: ${near.join(', ')}.` : ''} See kubectl dyno --help.\n`);
-    return EXIT.usage;
-  }
+  // kubectl_complete-dyno: what the shell may complete the last word with (complete.ts).
+  if (argv[0] === COMPLETE) return (await import('./complete.js')).complete(argv.slice(1));
   try {
+    const { name, rest } = splitCommand(argv);
+    if (name === 'version' || (!name && rest.includes('--version'))) {
+      process.stdout.write(`kubectl-dyno ${VERSION} (dynokube, node ${process.version})\n`);
+      return EXIT.ok;
+    }
+    if (!name || name === 'help') {
+      const cmd = name === 'help' && rest[0] ? find(rest[0]) : undefined;
+      process.stdout.write(cmd ? commandHelp(cmd) : overview(COMMANDS));
+      return EXIT.ok;
+    }
+    const cmd = find(name);
+    if (!cmd) {
+      const near = COMMANDS.filter((c) => c.name.startsWith(name.split(':')[0]!)).map((c) => c.name);
+      process.stderr.write(` !    ${name} is not a kubectl dyno command.${near.length ? ` Perhaps: ${near.join(', ')}.` : ''} See kubectl dyno --help.\n`);
+      return EXIT.usage;
+    }
     const { args, flags } = parse(cmd, rest);
     if (flags.help) {
       process.stdout.write(commandHelp(cmd));

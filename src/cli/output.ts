@@ -1,12 +1,25 @@
 // Printing as the Heroku CLI does: `=== title` headers, aligned `key: value` lines, tables, dates
-// like `2026/11/23 06:28:13 +0000 (~ 21m ago)`; colour only on a terminal; --json for scripts.
+// like `2026/11/23 06:28:13 +0000 (~ 21m ago)`; colour only on a terminal; -o json|yaml for scripts.
+import { dump } from 'js-yaml';
 import pc from 'picocolors';
+import type { OutputFormat } from './framework.js';
 
 export class Output {
   readonly color: boolean;
 
-  constructor(private readonly stdout: NodeJS.WriteStream = process.stdout, private readonly stderr: NodeJS.WriteStream = process.stderr) {
+  constructor(private readonly stdout: NodeJS.WriteStream = process.stdout, private readonly stderr: NodeJS.WriteStream = process.stderr, readonly format: OutputFormat = 'text') {
     this.color = Boolean(stdout.isTTY) && !process.env.NO_COLOR;
+  }
+
+  /** Was data asked for (-o json|yaml), rather than text for people? */
+  get structured(): boolean {
+    return this.format !== 'text';
+  }
+
+  /** What a command prints for scripts, in the format asked for. */
+  data(value: unknown): void {
+    if (this.format === 'yaml') this.stdout.write(dump(value, { noRefs: true, lineWidth: -1 }));
+    else this.json(value);
   }
 
   line(text = ''): void {

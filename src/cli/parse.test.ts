@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parseAssignments } from './verbs/config.js';
 import { splitTimestamp } from './verbs/logs.js';
 import { parseScale } from './verbs/ps.js';
+import { buildCommand, parseEnv } from './verbs/run.js';
 import { parseVersion } from './verbs/releases.js';
 import { sentence, when } from './output.js';
 import { parseGitUrl } from './session.js';
@@ -15,8 +16,20 @@ describe('ps:scale arguments', () => {
     ['clock-1', { type: 'clock', delta: -1 }],
     ['celery_worker=2', { type: 'celery-worker', quantity: 2 }],
     ['Worker=1:Standard-2X', { type: 'worker', quantity: 1, size: 'standard-2x' }],
+    ['web=3:Standard-2X', { type: 'web', quantity: 3, size: 'standard-2x' }],
+    ['worker+1:standard-2x', { type: 'worker', delta: 1, size: 'standard-2x' }],
+    ['web=Performance-M', { type: 'web', size: 'performance-m' }],
   ])('%s', (arg, want) => expect(parseScale(arg)).toEqual(want));
-  it.each(['web', '=3', 'web=3:huge', '_web=1', 'web=x'])('refuses %s', (arg) => expect(() => parseScale(arg)).toThrow());
+  it.each(['web', '=3', 'web=3:huge', '_web=1', 'web=x', 'web+1:', 'web+x'])('refuses %s', (arg) => expect(() => parseScale(arg)).toThrow());
+});
+
+describe('run', () => {
+  it('splits -e at semicolons, as Heroku does', () => expect(parseEnv(['A=1;B=2', 'C=x=y'])).toEqual({ A: '1', B: '2', C: 'x=y' }));
+  it('runs one argument as a shell line, and quotes those of several that hold spaces', () => {
+    expect(buildCommand(['ls -la | wc -l'])).toBe('ls -la | wc -l');
+    expect(buildCommand(['echo', 'a b', '$HOME'])).toBe('echo "a b" $HOME');
+    expect(buildCommand(['echo', 'say "hi" $X'])).toBe('echo "say \\"hi\\" \\$X"');
+  });
 });
 
 describe('config:set arguments', () => {

@@ -4,12 +4,12 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { App } from '../api/app.js';
 import { ApiError, Kube } from '../k8s/rest.js';
 import { Resources } from '../k8s/resources.js';
 import { CliError, EXIT } from './errors.js';
-import type { FlagValues } from './framework.js';
+import { outputFormat, type FlagValues } from './framework.js';
 import { PlainKubeConfig } from './kubeconfig.js';
 import { Output } from './output.js';
 
@@ -24,6 +24,9 @@ export interface ClusterInfo {
   urlPort?: string;
   /** The Secret dynos pull slugs with, for one-off dynos made here. */
   imagePullSecret?: string;
+  /** Where the router's pods run, and their labels: logs reads the router's lines from them. */
+  routerNamespace?: string;
+  routerSelector?: string;
 }
 
 /** Where an app will answer, as the operator will write it in the App's status. */
@@ -33,6 +36,8 @@ export function webUrl(info: ClusterInfo, app: string): string | undefined {
 }
 
 export const DEFAULT_REMOTE = 'dynokube';
+/** The environment variable that names the app, as HEROKU_APP does for the Heroku CLI. */
+export const APP_ENV = 'DYNOKUBE_APP';
 
 /** `<base>/<namespace>/<app>.git` → its namespace and app. */
 export function parseGitUrl(url: string): { namespace: string; app: string } | undefined {
@@ -46,19 +51,29 @@ export class Session {
   readonly out: Output;
   private remote: { namespace: string; app: string } | undefined | null = null;
 
-  constructor(readonly kc: PlainKubeConfig | KubeConfig, namespace: string | undefined, readonly flags: FlagValues, out: Output = new Output()) {
+  constructor(readonly kc: PlainKubeConfig | KubeConfig, namespace: string | undefined, readonly flags: FlagValues, out: Output = new Output(process.stdout, process.stderr, outputFormat(flags))) {
     this.kube = new Kube(kc, 'kubectl-dyno');
     this.out = out;
-    this.namespace = namespace ?? this.gitRemote()?.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+    // The remote's namespace goes with the remote's app, not with another named by -a.
+    const remote = this.gitRemote();
+    const named = (flags.app as string | undefined) ?? process.env[APP_ENV];
+    const fromRemote = remote && (!named || named === remote.app) ? remote.namespace : undefined;
+    this.namespace = namespace ?? fromRemote ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   }
 
   static async open(flags: FlagValues): Promise<Session> {
-    const path = (flags.kubeconfig as string | undefined) ?? process.env.KUBECONFIG?.split(':')[0];
-    const fallback = join(homedir(), '.kube', 'config');
     let kc: PlainKubeConfig | KubeConfig;
-    if (path) {
-      if (!existsSync(path)) throw new CliError(`No kubeconfig at ${path}. Point --kubeconfig or KUBECONFIG at one (make run prints it).`);
-      kc = new PlainKubeConfig(path);
+    const given = flags.kubeconfig as string | undefined;
+    // kubectl merges $KUBECONFIG's files, skipping those that do not exist.
+    const listed = process.env.KUBECONFIG?.split(delimiter).filter(Boolean) ?? [];
+    const fallback = join(homedir(), '.kube', 'config');
+    if (given) {
+      if (!existsSync(given)) throw new CliError(`No kubeconfig at ${given}. Point --kubeconfig or KUBECONFIG at one (make run prints it).`);
+      kc = new PlainKubeConfig(given);
+    } else if (listed.length) {
+      const files = listed.filter((f) => existsSync(f));
+      if (!files.length) throw new CliError(`No kubeconfig at ${listed.join(delimiter)}. Point --kubeconfig or KUBECONFIG at one (make run prints it).`);
+      kc = new PlainKubeConfig(files);
     } else if (existsSync(fallback)) {
       kc = new PlainKubeConfig(fallback);
     } else if (process.env.KUBERNETES_SERVICE_HOST) {
@@ -72,7 +87,6 @@ export class Session {
       if (!kc.getContextObject(flags.context as string)) throw new CliError(`No context ${flags.context} in the kubeconfig. kubectl config get-contexts lists them.`);
       kc.setCurrentContext(flags.context as string);
     }
-    if (kc instanceof PlainKubeConfig && kc.needsClientNode()) kc = await kc.clientNode();
     if (!kc.getCurrentCluster()) throw new CliError('The kubeconfig has no current context: kubectl config use-context NAME.');
     return new Session(kc, flags.namespace as string | undefined, flags);
   }
@@ -87,9 +101,10 @@ export class Session {
     return this.remote;
   }
 
+  /** The app: -a, else $DYNOKUBE_APP (Heroku's $HEROKU_APP), else the git remote's. */
   appName(): string {
-    const app = (this.flags.app as string | undefined) ?? this.gitRemote()?.app;
-    if (!app) throw new CliError(`No app specified. Use --app APP, or run it in a repository with a ${(this.flags.remote as string | undefined) ?? DEFAULT_REMOTE} git remote (kubectl dyno git:remote -a APP).`);
+    const app = (this.flags.app as string | undefined) ?? process.env[APP_ENV] ?? this.gitRemote()?.app;
+    if (!app) throw new CliError(`No app specified. Use --app APP, set ${APP_ENV}, or run it in a repository with a ${(this.flags.remote as string | undefined) ?? DEFAULT_REMOTE} git remote (kubectl dyno git:remote -a APP).`);
     return app;
   }
 

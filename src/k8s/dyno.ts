@@ -33,8 +33,9 @@ export interface DynoInput {
 
 /**
  * Runs the command as Heroku does: the slug's .profile.d scripts sourced first (buildpacks put
- * PATH and the like there), DYNO set to `<type>.<pod suffix>` (the nearest a Deployment gets to
- * web.1), then the command through a shell. The outer shell execs the inner one, which execs a
+ * PATH and the like there), DYNO set from the host name (see dynoName: `web-1` is web.1, as the
+ * operator's webhook names dynos; a pod it did not number keeps its suffix), then the command
+ * through a shell. The outer shell execs the inner one, which execs a
  * simple command, so the app itself is PID 1 and receives SIGTERM.
  */
 export function dynoCommand(type: string, command: string): string[] {

@@ -1,8 +1,11 @@
 // Kubernetes Events for what a user cares about. Repeats of the same event on the same object
-// bump its count instead of piling up. Best effort: a failed Event never fails a reconcile.
+// bump its count instead of piling up; what is remembered for that is bounded (the least recently
+// seen are forgotten, and then only make a new Event). Best effort: a failed Event never fails a
+// reconcile, and is logged.
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import type { Kube, KubeObject } from './rest.js';
+import { Lru } from './lru.js';
 import { Resources } from './resources.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -14,9 +17,10 @@ interface Seen {
 }
 
 const REPEAT_WINDOW_MS = 10 * 60_000;
+const MAX_REMEMBERED = 4096;
 
 export class EventRecorder {
-  private readonly seen = new Map<string, Seen>();
+  private readonly seen = new Lru<string, Seen>(MAX_REMEMBERED);
 
   constructor(private readonly kube: Kube, private readonly component: string, private readonly log: Logger) {}
 
@@ -45,14 +49,9 @@ export class EventRecorder {
         firstTimestamp: ts, lastTimestamp: ts, count: 1,
       });
       this.seen.set(key, { name, count: 1, at: now.getTime() });
-      if (this.seen.size > 10_000) this.prune(now.getTime());
     } catch (err) {
       this.seen.delete(key);
       this.log.warn({ err: String(err), reason }, 'could not record an event');
     }
-  }
-
-  private prune(now: number): void {
-    for (const [k, v] of this.seen) if (now - v.at > REPEAT_WINDOW_MS) this.seen.delete(k);
   }
 }

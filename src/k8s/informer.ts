@@ -1,8 +1,10 @@
 // A list-and-watch cache of one resource that does not stop: watches are restarted after every
 // end or error (with backoff), resumed from the last resourceVersion (bookmarks keep it fresh),
-// re-listed only on 410 Gone, and cut by a watchdog when nothing arrives for too long.
+// re-listed only on 410 Gone, and cut by a watchdog when nothing arrives for too long. The server
+// ends each watch within a minute and sends a bookmark before it does, so a stream that stays
+// silent past IDLE_MS is a stalled one.
 import type { Logger } from 'pino';
-import { isGone, type Kube, type KubeObject } from './rest.js';
+import { ApiError, isGone, type Kube, type KubeObject } from './rest.js';
 import type { Resource } from './resources.js';
 
 export type InformerEvent = 'upsert' | 'delete';
@@ -12,7 +14,7 @@ export interface InformerOptions<T> {
   resource: Resource;
   namespace?: string;
   labelSelector?: string;
-  /** Shrinks objects before caching; managedFields are always dropped. */
+  /** Shrinks objects before caching (it may read managedFields, which are dropped after it). */
   transform?: (obj: T) => T;
   /** Restart a watch that delivers nothing, not even a bookmark, for this long. */
   idleMs?: number;
@@ -20,11 +22,12 @@ export interface InformerOptions<T> {
   onRestart?: (reason: 'relist' | 'error' | 'end') => void;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
+/** The server ends a watch after 40 to 50 s (spread so restarts do not bunch up). */
+const WATCH_SECONDS = 40;
+const WATCH_SPREAD_SECONDS = 10;
+const IDLE_MS = 55_000;
+const MAX_BACKOFF_MS = 5_000;
+const FORBIDDEN_BACKOFF_MS = 10_000;
 
 export const objectKey = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
@@ -33,6 +36,7 @@ export class Informer<T extends KubeObject> {
   private readonly handlers: Handler<T>[] = [];
   private readonly indexes = new Map<string, { fn: (o: T) => string | undefined; keys: Map<string, Set<string>> }>();
   private readonly abort = new AbortController();
+  private wake: (() => void) | undefined;
   private resourceVersion: string | undefined;
   private syncedResolve!: () => void;
   readonly synced: Promise<void> = new Promise((r) => (this.syncedResolve = r));
@@ -40,6 +44,8 @@ export class Informer<T extends KubeObject> {
   /** Counters for tests and metrics. */
   relists = 0;
   watchRestarts = 0;
+  /** The last list or watch failure, until one succeeds (a 403 says this namespace is not ours). */
+  lastError: ApiError | Error | undefined;
 
   constructor(private readonly kube: Kube, private readonly opts: InformerOptions<T>) {}
 
@@ -97,7 +103,20 @@ export class Informer<T extends KubeObject> {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    this.wake?.();
     await this.loop;
+  }
+
+  /** Cuts a backoff short: the API server is back. */
+  retryNow(): void {
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
+      this.wake = () => { clearTimeout(t); this.wake = undefined; resolve(); };
+    });
   }
 
   private emit(event: InformerEvent, obj: T): void {
@@ -111,8 +130,9 @@ export class Informer<T extends KubeObject> {
   }
 
   private shrink(obj: T): T {
-    if (obj.metadata) delete obj.metadata.managedFields;
-    return this.opts.transform ? this.opts.transform(obj) : obj;
+    const out = this.opts.transform ? this.opts.transform(obj) : obj;
+    if (out.metadata) delete out.metadata.managedFields;
+    return out;
   }
 
   private upsert(raw: T): void {
@@ -168,27 +188,32 @@ export class Informer<T extends KubeObject> {
         await this.kube.watch<T>(resource, this.opts.namespace, {
           resourceVersion: this.resourceVersion,
           labelSelector: this.opts.labelSelector,
-          timeoutSeconds: 240 + Math.floor(Math.random() * 120),
+          timeoutSeconds: WATCH_SECONDS + Math.floor(Math.random() * WATCH_SPREAD_SECONDS),
         }, (e) => {
+          this.lastError = undefined;
           this.resourceVersion = e.object.metadata?.resourceVersion ?? this.resourceVersion;
           if (e.type === 'ADDED' || e.type === 'MODIFIED') this.upsert(e.object);
           else if (e.type === 'DELETED') this.remove(e.object);
-        }, { signal: this.abort.signal, idleMs: this.opts.idleMs ?? 180_000 });
+        }, { signal: this.abort.signal, idleMs: this.opts.idleMs ?? IDLE_MS });
+        this.lastError = undefined;
         backoff = 0;
         this.opts.onRestart?.('end');
       } catch (err) {
         if (this.abort.signal.aborted) break;
         this.watchRestarts++;
+        this.lastError = err instanceof Error ? err : new Error(String(err));
         if (isGone(err)) {
           log.info({ resource: resource.kind }, 'watch expired (410): listing again');
           this.resourceVersion = undefined;
           this.opts.onRestart?.('relist');
           continue;
         }
-        backoff = Math.min(30_000, backoff ? backoff * 2 : 500);
-        log.warn({ resource: resource.kind, err: String(err), retryInMs: backoff }, 'watch failed: restarting');
+        // Forbidden will not change soon (someone must grant it); anything else may any moment.
+        const cap = err instanceof ApiError && err.status === 403 ? FORBIDDEN_BACKOFF_MS : MAX_BACKOFF_MS;
+        backoff = Math.min(cap, backoff ? backoff * 2 : 500);
+        log.warn({ resource: resource.kind, namespace: this.opts.namespace, err: String(err), retryInMs: backoff }, 'watch failed: restarting');
         this.opts.onRestart?.('error');
-        await sleep(backoff * (0.8 + Math.random() * 0.4), this.abort.signal);
+        await this.sleep(backoff * (0.8 + Math.random() * 0.4));
       }
     }
   }

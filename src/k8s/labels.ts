@@ -8,7 +8,7 @@ export const LABEL_ADDON = 'dynokube.dev/addon';
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGER = 'dynokube';
 
-export type Role = 'config' | 'build' | 'release' | 'snapshot' | 'dyno' | 'release-phase' | 'one-off' | 'web' | 'maintenance' | 'addon';
+export type Role = 'config' | 'build' | 'release' | 'snapshot' | 'dyno' | 'release-phase' | 'one-off' | 'web' | 'router' | 'addon' | 'registry';
 
 export function appLabels(app: string, role: Role): Record<string, string> {
   return {

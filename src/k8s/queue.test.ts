@@ -87,3 +87,42 @@ describe('WorkQueue', () => {
     expect(maxRunning).toBe(3);
   });
 });
+
+describe('WorkQueue recovery and shutdown', () => {
+  it('retries every waiting key at once when told the API server is back', async () => {
+    const q = new WorkQueue({ concurrency: 2, baseDelayMs: 60_000 });
+    const runs: string[] = [];
+    let failing = true;
+    q.run(async (k) => {
+      runs.push(k);
+      if (failing) throw new Error('down');
+    });
+    q.add('a'); q.add('b');
+    await tick(20);
+    expect(runs.sort()).toEqual(['a', 'b']);
+    failing = false;
+    q.retryNow();
+    await tick(20);
+    await q.shutdown();
+    expect(runs).toHaveLength(4);
+    expect(q.failureCount('a')).toBe(0);
+  });
+
+  it('caps per-key backoff at a minute by default', () => {
+    const q = new WorkQueue({ concurrency: 1, qps: 1e9, burst: 1e9 });
+    let d = 0;
+    for (let i = 0; i < 40; i++) d = q.retryDelay('k');
+    expect(d).toBe(60_000);
+  });
+
+  it('gives work in flight a bounded drain, and says whether it finished', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    q.run(async () => { await tick(300); });
+    q.add('slow');
+    await tick(5);
+    const t0 = Date.now();
+    expect(await q.shutdown(50)).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(200);
+    await q.idle();
+  });
+});

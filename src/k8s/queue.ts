@@ -1,10 +1,12 @@
 // A work queue in client-go's shape: a key is queued at most once, never processed by two workers
 // at once (a key added while it is being processed runs again afterwards), retried with per-key
-// exponential backoff bounded by an overall token bucket, and worked by a bounded pool.
+// exponential backoff bounded by an overall token bucket, and worked by a bounded pool. Backoff
+// stops at a minute (client-go's 1000 s would leave a key untried for a quarter of an hour), and
+// retryNow puts every waiting key back at once: the API server has returned.
 
 export interface QueueOptions {
   concurrency: number;
-  /** Per-key backoff: base doubling up to max (client-go: 5 ms to 1000 s). */
+  /** Per-key backoff: base doubling up to max (5 ms to 60 s). */
   baseDelayMs?: number;
   maxDelayMs?: number;
   /** Overall retry budget: qps with a burst (client-go: 10 qps, burst 100). */
@@ -41,7 +43,7 @@ export class WorkQueue {
 
   constructor(private readonly opts: QueueOptions) {
     this.base = opts.baseDelayMs ?? 5;
-    this.max = opts.maxDelayMs ?? 1_000_000;
+    this.max = opts.maxDelayMs ?? 60_000;
     this.qps = opts.qps ?? 10;
     this.burst = opts.burst ?? 100;
     this.tokens = this.burst;
@@ -100,6 +102,17 @@ export class WorkQueue {
     this.failures.delete(key);
   }
 
+  /** Every key waiting for a retry is queued now, with its backoff and the bucket reset. */
+  retryNow(): void {
+    const waiting = [...this.timers.keys()];
+    for (const t of this.timers.values()) clearTimeout(t.timer);
+    this.timers.clear();
+    this.failures.clear();
+    this.tokens = this.burst;
+    this.tokensAt = Date.now();
+    for (const key of waiting) this.add(key);
+  }
+
   failureCount(key: string): number {
     return this.failures.get(key) ?? 0;
   }
@@ -118,20 +131,25 @@ export class WorkQueue {
       const key = await this.next();
       if (key === undefined) return;
       const t0 = Date.now();
+      let outcome: 'ok' | 'error' | 'requeue' = 'ok';
       try {
         const result = await work(key);
         this.forget(key);
-        if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
-        this.onDone?.(key, Date.now() - t0, result?.requeueAfterMs !== undefined ? 'requeue' : 'ok');
+        if (result?.requeueAfterMs !== undefined) {
+          this.addAfter(key, result.requeueAfterMs);
+          outcome = 'requeue';
+        }
       } catch (err) {
         const delay = this.retryDelay(key);
         this.onError?.(key, err, delay);
         this.addAfter(key, delay);
-        this.onDone?.(key, Date.now() - t0, 'error');
+        outcome = 'error';
       } finally {
         this.processing.delete(key);
         if (this.dirty.delete(key)) this.add(key);
       }
+      // After the key left the in-flight set, so depth and in-flight read right from here.
+      this.onDone?.(key, Date.now() - t0, outcome);
     }
   }
 
@@ -140,12 +158,26 @@ export class WorkQueue {
     this.running = Array.from({ length: this.opts.concurrency }, () => this.loop(work));
   }
 
-  /** Stops taking work and waits for the items in flight to finish. */
-  async shutdown(): Promise<void> {
+  /**
+   * Stops taking work and waits for the items in flight, for at most drainMs when given. True when
+   * they all finished; the caller cancels the rest.
+   */
+  async shutdown(drainMs?: number): Promise<boolean> {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     for (const w of this.waiters.splice(0)) w();
+    const all = Promise.all(this.running).then(() => true);
+    if (drainMs === undefined) return all;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), drainMs); });
+    const drained = await Promise.race([all, late]);
+    clearTimeout(timer);
+    return drained;
+  }
+
+  /** Resolves when the items in flight have finished (after shutdown). */
+  async idle(): Promise<void> {
     await Promise.all(this.running);
   }
 }

@@ -1,12 +1,17 @@
-// A small REST client for the Kubernetes API over one keep-alive agent: typed errors, timeouts,
-// server-side apply, and streamed watches. client-node's KubeConfig (or kubectl dyno's lighter
-// reader of one) supplies the server and credentials.
+// A small REST client for the Kubernetes API: typed errors, timeouts, server-side apply, and
+// streamed watches. Requests share one keep-alive agent; watches, which hold their socket for
+// minutes, have their own so they never starve requests. A client made with `withSignal` aborts
+// everything it has in flight when the signal fires and sends nothing after: how an operator that
+// loses its lease stops writing. client-node's KubeConfig (or kubectl dyno's lighter reader of
+// one) supplies the server and credentials.
 import { Agent, request, type RequestOptions } from 'node:https';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { ObjectMeta, OwnerReference } from '../api/kind.js';
 import { resourcePath, type Resource } from './resources.js';
+import { anySignal, type LinkedSignal } from './signals.js';
 
 export type { ObjectMeta, OwnerReference };
 
@@ -71,30 +76,36 @@ export interface WatchEvent<T> {
 
 /** What requests need of a kubeconfig, as client-node's KubeConfig provides it. */
 export interface KubeCredentials {
-  getCurrentCluster(): { server: string } | null;
+  getCurrentCluster(): { server: string; proxyUrl?: string } | null;
   applyToHTTPSOptions(opts: RequestOptions): Promise<void>;
 }
 
 const AUTH_REFRESH_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A watch whose response headers take longer than this is given up (a frozen API server accepts
+ *  connections and answers nothing). */
+const WATCH_HEADERS_TIMEOUT_MS = 15_000;
 
-export class Kube {
-  private readonly server: URL;
-  private agent: Agent | HttpAgent | undefined;
+/** What every client made from one kubeconfig shares: agents, credentials, listeners. */
+class Connection {
+  readonly server: URL;
+  private agents: { requests: Agent | HttpAgent; watches: Agent | HttpAgent } | undefined;
   private headers: Record<string, string> = {};
   private headersAt = 0;
   /** Counts every request by verb and status class, for the operator's metrics. */
   onResponse?: (method: string, status: number, ms: number) => void;
+  /** Told whether each exchange reached the API server (any HTTP answer) or not (no connection, no answer). */
+  onReach?: (reached: boolean) => void;
 
-  constructor(private readonly kc: KubeCredentials, readonly fieldManager = 'dynokube') {
+  constructor(private readonly kc: KubeCredentials) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster: set a context with kubectl config use-context');
     this.server = new URL(cluster.server);
   }
 
   /** TLS material and auth headers from the kubeconfig, refreshed so rotating tokens keep working. */
-  private async connection(): Promise<{ agent: Agent | HttpAgent; headers: Record<string, string> }> {
-    if (!this.agent || Date.now() - this.headersAt > AUTH_REFRESH_MS) {
+  async get(watch: boolean): Promise<{ agent: Agent | HttpAgent; headers: Record<string, string> }> {
+    if (!this.agents || Date.now() - this.headersAt > AUTH_REFRESH_MS) {
       const opts: RequestOptions = { headers: {} };
       await this.kc.applyToHTTPSOptions(opts);
       const headers: Record<string, string> = {};
@@ -102,35 +113,88 @@ export class Kube {
       if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
       this.headers = headers;
       this.headersAt = Date.now();
-      if (!this.agent) {
-        this.agent = this.server.protocol === 'https:'
-          ? new Agent({ keepAlive: true, maxSockets: 64, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized })
-          : new HttpAgent({ keepAlive: true, maxSockets: 64 });
-      }
+      // Through a kubeconfig's proxy-url, the agent the kubeconfig made for it.
+      const proxied = this.kc.getCurrentCluster()?.proxyUrl ? (opts.agent as Agent | HttpAgent | undefined) : undefined;
+      const make = (maxSockets: number) => proxied ?? (this.server.protocol === 'https:'
+        ? new Agent({ keepAlive: true, maxSockets, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername })
+        : new HttpAgent({ keepAlive: true, maxSockets }));
+      this.agents ??= { requests: make(64), watches: make(Infinity) };
     }
-    return { agent: this.agent, headers: this.headers };
+    return { agent: watch ? this.agents.watches : this.agents.requests, headers: this.headers };
+  }
+}
+
+export class Kube {
+  private readonly conn: Connection;
+
+  constructor(source: KubeCredentials | Connection, readonly fieldManager = 'dynokube', private readonly signal?: AbortSignal) {
+    this.conn = source instanceof Connection ? source : new Connection(source);
+  }
+
+  /** A client on the same connection whose requests are all aborted when signal fires. */
+  withSignal(signal: AbortSignal): Kube {
+    // A client per term of leadership or per lease attempt, not per request: AbortSignal.any is fine here.
+    const combined = this.signal ? AbortSignal.any([this.signal, signal]) : signal;
+    // Every request in flight listens to it, watches included: many at once is normal.
+    setMaxListeners(0, combined);
+    return new Kube(this.conn, this.fieldManager, combined);
+  }
+
+  set onResponse(fn: ((method: string, status: number, ms: number) => void) | undefined) {
+    this.conn.onResponse = fn;
+  }
+
+  set onReach(fn: ((reached: boolean) => void) | undefined) {
+    this.conn.onReach = fn;
   }
 
   private async open(spec: RequestSpec, signal?: AbortSignal): Promise<IncomingMessage> {
-    const { agent, headers } = await this.connection();
-    const url = new URL(spec.path, this.server);
+    const link = anySignal([this.signal, signal]);
+    try {
+      return await this.send(spec, link);
+    } catch (e) {
+      link.dispose();
+      throw e;
+    }
+  }
+
+  private async send(spec: RequestSpec, link: LinkedSignal): Promise<IncomingMessage> {
+    const abort = link.signal;
+    abort?.throwIfAborted();
+    const watch = spec.query?.watch === true;
+    const { agent, headers } = await this.conn.get(watch);
+    abort?.throwIfAborted();
+    const url = new URL(spec.path, this.conn.server);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
-    const send = this.server.protocol === 'https:' ? request : httpRequest;
+    const send = this.conn.server.protocol === 'https:' ? request : httpRequest;
+    const reach = this.conn.onReach;
     return new Promise((resolve, reject) => {
+      let headersTimer: NodeJS.Timeout | undefined;
       const req = send(url, {
         method: spec.method,
         agent,
-        signal,
+        signal: abort,
         headers: {
           ...headers,
           Accept: 'application/json',
           ...(body !== undefined ? { 'Content-Type': spec.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}),
         },
-      }, resolve);
-      req.on('error', reject);
+      }, (res) => {
+        clearTimeout(headersTimer);
+        reach?.(true);
+        res.once('close', link.dispose);
+        resolve(res);
+      });
+      req.on('error', (err) => {
+        clearTimeout(headersTimer);
+        if (!abort?.aborted) reach?.(false);
+        reject(err);
+      });
       if (spec.timeoutMs !== 0) {
         req.setTimeout(spec.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => req.destroy(new Error(`${spec.method} ${spec.path}: no answer in ${(spec.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000}s`)));
+      } else if (watch) {
+        headersTimer = setTimeout(() => req.destroy(new Error(`watch ${spec.path}: no answer in ${WATCH_HEADERS_TIMEOUT_MS / 1000}s`)), WATCH_HEADERS_TIMEOUT_MS);
       }
       req.end(body);
     });
@@ -141,9 +205,20 @@ export class Kube {
     const res = await this.open(spec);
     const text = await readAll(res);
     const status = res.statusCode ?? 0;
-    this.onResponse?.(spec.method, status, Date.now() - t0);
+    this.conn.onResponse?.(spec.method, status, Date.now() - t0);
     if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
     throw apiError(status, text, spec.path);
+  }
+
+  /** Whether the API server answers /readyz with 200 within timeoutMs: false is the answer, not an error. */
+  async ready(timeoutMs: number): Promise<boolean> {
+    try {
+      const res = await this.open({ method: 'GET', path: '/readyz', timeoutMs });
+      await readAll(res);
+      return res.statusCode === 200;
+    } catch {
+      return false;
+    }
   }
 
   /** A streamed GET (pod logs): the response, or an ApiError for a non-2xx answer. */

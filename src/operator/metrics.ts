@@ -13,6 +13,9 @@ export class Metrics {
   readonly apiRequests = new Counter({ name: 'dynokube_api_requests_total', help: 'Requests to the Kubernetes API by verb and status code', labelNames: ['verb', 'code'] as const, registers: [this.registry] });
   readonly watchRestarts = new Counter({ name: 'dynokube_watch_restarts_total', help: 'Watch restarts by resource and reason', labelNames: ['resource', 'reason'] as const, registers: [this.registry] });
   readonly releasesCreated = new Counter({ name: 'dynokube_releases_created_total', help: 'Releases the operator created', registers: [this.registry] });
+  readonly applies = new Counter({ name: 'dynokube_applies_total', help: 'Children applied, by kind and why: absent from the cache, or different from what we want (we want something new, or someone changed it)', labelNames: ['kind', 'reason'] as const, registers: [this.registry] });
+  readonly reconcileErrors = new Counter({ name: 'dynokube_reconcile_errors_total', help: 'Failed reconciles by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly apiReachable = new Gauge({ name: 'dynokube_api_reachable', help: '1 while the API server answers', registers: [this.registry] });
   readonly leader = new Gauge({ name: 'dynokube_leader', help: '1 while this process is the leader', registers: [this.registry] });
 
   constructor() {

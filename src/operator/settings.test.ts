@@ -13,7 +13,15 @@ describe('settingsFromEnv', () => {
   it('reads the apps\' port and the rollout deadline', () => {
     expect(settingsFromEnv({ DYNOKUBE_URL_PORT: '8080', DYNOKUBE_ROLLOUT_DEADLINE_SECONDS: '20' })).toMatchObject({ urlPort: 8080, rolloutDeadlineSeconds: 20 });
   });
+  it('reads HTTPS: the wildcard certificate, an issuer and the HTTPS port', () => {
+    expect(settingsFromEnv({ DYNOKUBE_TLS: 'true' }).tls).toEqual({});
+    expect(settingsFromEnv({ DYNOKUBE_TLS: 'true', DYNOKUBE_TLS_SECRET: 'wildcard', DYNOKUBE_URL_HTTPS_PORT: '8443' })).toMatchObject({ tls: { secretName: 'wildcard' }, httpsPort: 8443 });
+    expect(settingsFromEnv({ DYNOKUBE_CERT_ISSUER: 'letsencrypt' }).certIssuer).toEqual({ kind: 'ClusterIssuer', name: 'letsencrypt' });
+    expect(settingsFromEnv({ DYNOKUBE_CERT_ISSUER: 'Issuer/ca' }).certIssuer).toEqual({ kind: 'Issuer', name: 'ca' });
+  });
   it.each([
+    [{ DYNOKUBE_CERT_ISSUER: 'Certificate/x' }, 'ClusterIssuer/NAME or Issuer/NAME'],
+    [{ DYNOKUBE_TLS: 'yes' }, 'DYNOKUBE_TLS must be true or false'],
     [{ DYNOKUBE_CONCURRENCY: 'lots' }, 'DYNOKUBE_CONCURRENCY must be an integer'],
     [{ DYNOKUBE_SIZES: '{"huge":{"memory":"1","cpuRequest":"1","cpuLimit":"1"}}' }, 'unknown size huge'],
     [{ DYNOKUBE_URL_SCHEME: 'ftp' }, 'http or https'],

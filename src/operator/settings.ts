@@ -1,6 +1,6 @@
 // What a cluster operator can tune, from flags or the environment (the Helm chart sets these).
 import type { AddonService } from '../api/addon.js';
-import { DEFAULT_STACK } from '../api/app.js';
+import { DEFAULT_STACK, type CertIssuer } from '../api/app.js';
 import { ROLLOUT_DEADLINE_SECONDS } from '../k8s/dyno.js';
 import { DEFAULT_SIZE_RESOURCES, DYNO_SIZES, type DynoSize, type SizeResources } from '../api/sizes.js';
 
@@ -11,11 +11,20 @@ export interface Settings {
   urlScheme: 'http' | 'https';
   /** The port apps answer on, when not the scheme's own (a local Ingress controller on 8080, say). */
   urlPort?: number;
+  /** The port apps answer HTTPS on (Ingress TLS) when urlScheme is http and it is not 443. */
+  httpsPort?: number;
+  /**
+   * HTTPS for apps' default domains (<app>.<baseDomain>): a wildcard certificate, the Secret of
+   * this name in each app namespace, or (no name) the ingress controller's default certificate.
+   */
+  tls?: { secretName?: string };
+  /** A cert-manager issuer that certifies every app's hosts, default and custom, unless an App names its own. */
+  certIssuer?: CertIssuer;
   /** IngressClass when an App names none; empty means the cluster default. */
   ingressClassName?: string;
-  /** Host and port of the maintenance backend (answers 503), reached through an ExternalName Service. */
-  maintenanceHost: string;
-  maintenancePort: number;
+  /** Host and port of the router's Service, which apps' Ingresses reach through an ExternalName Service. */
+  routerHost: string;
+  routerPort: number;
   sizes: Record<DynoSize, SizeResources>;
   releasePhaseTimeoutSeconds: number;
   /** A rollout with no progress for this long is reported as Degraded. */
@@ -41,8 +50,10 @@ export interface Settings {
   buildTimeoutSeconds: number;
   /** A docker-registry Secret (in each app namespace) that dynos pull slugs with. */
   imagePullSecret?: string;
-  /** A basic-auth Secret (in each app namespace) that builds push slugs with. */
+  /** A basic-auth or docker config Secret (in each app namespace) that builds push slugs with. */
   registryCredentialsSecret?: string;
+  /** A Secret with a .dockerconfigjson (the chart's, for its registry) copied into each app namespace as imagePullSecret. */
+  registryAuthSource?: { namespace: string; name: string };
   /** Where build pods go: build nodes, say. */
   buildNodeSelector?: Record<string, string>;
   buildTolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
@@ -50,6 +61,13 @@ export interface Settings {
   addonImages: Partial<Record<AddonService, string>>;
   /** StorageClass of add-on volumes; unset means the cluster's default. */
   addonStorageClass?: string;
+  /** Finished builds kept per app; older ones are deleted (releases never are). */
+  buildHistory: number;
+  /**
+   * In a cluster-wide install: the ClusterRole a namespace binds to the operator's ServiceAccount
+   * (namespace:name) to let it read Secrets there; named in the message of a namespace without it.
+   */
+  secretsGrant?: { clusterRole: string; serviceAccount: string };
 }
 
 export interface StackImages {
@@ -60,8 +78,8 @@ export interface StackImages {
 export const DEFAULT_SETTINGS: Settings = {
   baseDomain: 'dynokube.localhost',
   urlScheme: 'http',
-  maintenanceHost: 'dynokube-maintenance.dynokube-system.svc.cluster.local',
-  maintenancePort: 80,
+  routerHost: 'dynokube-router.dynokube-system.svc.cluster.local',
+  routerPort: 80,
   sizes: DEFAULT_SIZE_RESOURCES,
   releasePhaseTimeoutSeconds: 3600,
   rolloutDeadlineSeconds: ROLLOUT_DEADLINE_SECONDS,
@@ -74,7 +92,15 @@ export const DEFAULT_SETTINGS: Settings = {
   defaultStack: DEFAULT_STACK,
   buildTimeoutSeconds: 25 * 60,
   addonImages: {},
+  buildHistory: 20,
 };
+
+/** `ClusterIssuer/letsencrypt`, `Issuer/ca`, or a ClusterIssuer's bare name. */
+export function parseIssuer(value: string): CertIssuer {
+  const [kind, name] = value.includes('/') ? value.split('/', 2) as [string, string] : ['ClusterIssuer', value];
+  if ((kind !== 'ClusterIssuer' && kind !== 'Issuer') || !name) throw new Error(`DYNOKUBE_CERT_ISSUER must be ClusterIssuer/NAME or Issuer/NAME, got ${JSON.stringify(value)}`);
+  return { kind, name };
+}
 
 /** Reads DYNOKUBE_* variables over the defaults; a bad value is an error naming the variable. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
@@ -96,10 +122,18 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     if (urlPort > 65535) throw new Error(`DYNOKUBE_URL_PORT must be a port number, got ${urlPort}`);
     s.urlPort = urlPort;
   }
+  const httpsPort = int('DYNOKUBE_URL_HTTPS_PORT', 1);
+  if (httpsPort !== undefined) {
+    if (httpsPort > 65535) throw new Error(`DYNOKUBE_URL_HTTPS_PORT must be a port number, got ${httpsPort}`);
+    s.httpsPort = httpsPort;
+  }
+  if (env.DYNOKUBE_TLS === 'true') s.tls = env.DYNOKUBE_TLS_SECRET ? { secretName: env.DYNOKUBE_TLS_SECRET } : {};
+  else if (env.DYNOKUBE_TLS && env.DYNOKUBE_TLS !== 'false') throw new Error('DYNOKUBE_TLS must be true or false');
+  if (env.DYNOKUBE_CERT_ISSUER) s.certIssuer = parseIssuer(env.DYNOKUBE_CERT_ISSUER);
   if (env.DYNOKUBE_INGRESS_CLASS) s.ingressClassName = env.DYNOKUBE_INGRESS_CLASS;
-  if (env.DYNOKUBE_MAINTENANCE_HOST) s.maintenanceHost = env.DYNOKUBE_MAINTENANCE_HOST;
+  if (env.DYNOKUBE_ROUTER_HOST) s.routerHost = env.DYNOKUBE_ROUTER_HOST;
   if (env.DYNOKUBE_NAMESPACE) s.namespace = env.DYNOKUBE_NAMESPACE;
-  s.maintenancePort = int('DYNOKUBE_MAINTENANCE_PORT', 1) ?? s.maintenancePort;
+  s.routerPort = int('DYNOKUBE_ROUTER_PORT', 1) ?? s.routerPort;
   s.releasePhaseTimeoutSeconds = int('DYNOKUBE_RELEASE_PHASE_TIMEOUT_SECONDS', 1) ?? s.releasePhaseTimeoutSeconds;
   s.rolloutDeadlineSeconds = int('DYNOKUBE_ROLLOUT_DEADLINE_SECONDS', 10) ?? s.rolloutDeadlineSeconds;
   s.concurrency = int('DYNOKUBE_CONCURRENCY', 1) ?? s.concurrency;
@@ -123,11 +157,20 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   s.buildTimeoutSeconds = int('DYNOKUBE_BUILD_TIMEOUT_SECONDS', 1) ?? s.buildTimeoutSeconds;
   if (env.DYNOKUBE_IMAGE_PULL_SECRET) s.imagePullSecret = env.DYNOKUBE_IMAGE_PULL_SECRET;
   if (env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET) s.registryCredentialsSecret = env.DYNOKUBE_REGISTRY_CREDENTIALS_SECRET;
+  if (env.DYNOKUBE_REGISTRY_AUTH_SOURCE) {
+    const [namespace, name] = env.DYNOKUBE_REGISTRY_AUTH_SOURCE.split('/');
+    if (!namespace || !name) throw new Error(`DYNOKUBE_REGISTRY_AUTH_SOURCE must be NAMESPACE/NAME, got ${JSON.stringify(env.DYNOKUBE_REGISTRY_AUTH_SOURCE)}`);
+    s.registryAuthSource = { namespace, name };
+  }
   if (env.DYNOKUBE_BUILD_NODE_SELECTOR) s.buildNodeSelector = JSON.parse(env.DYNOKUBE_BUILD_NODE_SELECTOR) as Record<string, string>;
   if (env.DYNOKUBE_BUILD_TOLERATIONS) s.buildTolerations = JSON.parse(env.DYNOKUBE_BUILD_TOLERATIONS) as Settings['buildTolerations'];
   if (env.DYNOKUBE_POSTGRESQL_IMAGE) s.addonImages = { ...s.addonImages, postgresql: env.DYNOKUBE_POSTGRESQL_IMAGE };
   if (env.DYNOKUBE_REDIS_IMAGE) s.addonImages = { ...s.addonImages, redis: env.DYNOKUBE_REDIS_IMAGE };
   if (env.DYNOKUBE_ADDON_STORAGE_CLASS) s.addonStorageClass = env.DYNOKUBE_ADDON_STORAGE_CLASS;
+  s.buildHistory = int('DYNOKUBE_BUILD_HISTORY', 1) ?? s.buildHistory;
+  if (env.DYNOKUBE_SECRETS_CLUSTER_ROLE && env.DYNOKUBE_SERVICE_ACCOUNT) {
+    s.secretsGrant = { clusterRole: env.DYNOKUBE_SECRETS_CLUSTER_ROLE, serviceAccount: env.DYNOKUBE_SERVICE_ACCOUNT };
+  }
   if (env.DYNOKUBE_SIZES) {
     // JSON: {"standard-1x": {"memory": "512Mi", "cpuRequest": "100m", "cpuLimit": "1"}, ...}
     const parsed = JSON.parse(env.DYNOKUBE_SIZES) as Record<string, SizeResources>;

@@ -1,6 +1,8 @@
-// The operator's view of the cluster: one informer per kind it reads, and the mapping from any
-// object to the key of what it concerns, which is what the work queue holds: an app
-// (namespace/app) or an add-on (namespace/addon:name; app names never hold a colon).
+// The operator's view of the cluster: one informer per kind it reads or makes (so an edit or a
+// deletion of a child by hand is seen at once), each keeping only what is read, and the mapping
+// from any object to the key of what it concerns, which is what the work queue holds: an app
+// (namespace/app) or an add-on (namespace/addon:name; app names never hold a colon). Secrets are
+// watched per namespace where apps live (secrets.ts).
 import type { Addon, AddonAttachment } from '../api/addon.js';
 import type { App } from '../api/app.js';
 import type { Build } from '../api/build.js';
@@ -8,11 +10,14 @@ import type { Formation } from '../api/formation.js';
 import type { Release } from '../api/release.js';
 import { Informer } from '../k8s/informer.js';
 import { LABEL_ADDON, LABEL_APP, LABEL_ROLE, managedSelector } from '../k8s/labels.js';
+import type { Owned } from '../k8s/owned.js';
 import type { Kube, KubeObject } from '../k8s/rest.js';
-import type { Deployment, Job, Secret, StatefulSet } from '../k8s/types.js';
+import type { Deployment, Ingress, Job, PersistentVolumeClaim, Secret, Service, StatefulSet } from '../k8s/types.js';
 import { Resources } from '../k8s/resources.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import { NamespaceSecrets } from './secrets.js';
+import { slimDeployment, slimJob, slimOwned, slimStatefulSet } from './slim.js';
 
 export type { Deployment, Job, Secret };
 
@@ -26,11 +31,6 @@ export function splitKey(key: string): [string, string] {
   return [key.slice(0, i), key.slice(i + 1)];
 }
 
-/** Deployments are cached without their pod template: status and replicas are what is read. */
-function slimDeployment(d: Deployment): Deployment {
-  return { ...d, spec: d.spec ? { ...d.spec, template: { metadata: d.spec.template?.metadata ?? {} } } : undefined } as Deployment;
-}
-
 export class World {
   readonly apps: Informer<App>;
   readonly releases: Informer<Release>;
@@ -38,10 +38,13 @@ export class World {
   readonly formations: Informer<Formation>;
   readonly attachments: Informer<AddonAttachment>;
   readonly addons: Informer<Addon>;
-  readonly configSecrets: Informer<Secret>;
-  readonly deployments: Informer<Deployment>;
+  readonly secrets: NamespaceSecrets;
+  readonly deployments: Informer<Owned<Deployment>>;
+  readonly services: Informer<Owned<Service>>;
+  readonly ingresses: Informer<Owned<Ingress>>;
   readonly jobs: Informer<Job>;
-  readonly statefulSets: Informer<StatefulSet>;
+  readonly statefulSets: Informer<Owned<StatefulSet>>;
+  readonly claims: Informer<Owned<PersistentVolumeClaim>>;
   private readonly all: Informer<KubeObject>[];
 
   constructor(kube: Kube, namespace: string | undefined, log: Logger, metrics: Metrics) {
@@ -50,17 +53,20 @@ export class World {
         resource, namespace, log, ...extra,
         onRestart: (reason) => metrics.watchRestarts.inc({ resource: resource.kind, reason }),
       });
+    const manager = kube.fieldManager;
     this.apps = make<App>(Resources.App);
     this.releases = make<Release>(Resources.Release);
     this.builds = make<Build>(Resources.Build);
     this.formations = make<Formation>(Resources.Formation);
     this.attachments = make<AddonAttachment>(Resources.AddonAttachment);
     this.addons = make<Addon>(Resources.Addon);
-    // Only the config Secrets we own are watched: never every Secret in the cluster.
-    this.configSecrets = make<Secret>(Resources.Secret, { labelSelector: `${managedSelector},${LABEL_ROLE}=config` });
-    this.deployments = make<Deployment>(Resources.Deployment, { labelSelector: managedSelector, transform: slimDeployment });
-    this.jobs = make<Job>(Resources.Job, { labelSelector: `${managedSelector},${LABEL_ROLE} in (release-phase,build,one-off)` });
-    this.statefulSets = make<StatefulSet>(Resources.StatefulSet, { labelSelector: `${managedSelector},${LABEL_ROLE}=addon` });
+    this.secrets = new NamespaceSecrets(kube, log, metrics);
+    this.deployments = make<Owned<Deployment>>(Resources.Deployment, { labelSelector: managedSelector, transform: slimDeployment(manager) });
+    this.services = make<Owned<Service>>(Resources.Service, { labelSelector: managedSelector, transform: slimOwned(manager) });
+    this.ingresses = make<Owned<Ingress>>(Resources.Ingress, { labelSelector: managedSelector, transform: slimOwned(manager) });
+    this.jobs = make<Job>(Resources.Job, { labelSelector: `${managedSelector},${LABEL_ROLE} in (release-phase,build,one-off)`, transform: slimJob });
+    this.statefulSets = make<Owned<StatefulSet>>(Resources.StatefulSet, { labelSelector: `${managedSelector},${LABEL_ROLE}=addon`, transform: slimStatefulSet(manager) });
+    this.claims = make<Owned<PersistentVolumeClaim>>(Resources.PersistentVolumeClaim, { labelSelector: `${managedSelector},${LABEL_ROLE}=addon`, transform: slimOwned(manager) });
     const byApp = (o: { metadata: KubeObject['metadata']; spec: { app: string } }) => appKey(o.metadata?.namespace ?? '', o.spec.app);
     const byAppLabel = (o: KubeObject) => {
       const app = o.metadata?.labels?.[LABEL_APP];
@@ -71,7 +77,14 @@ export class World {
     this.attachments.addIndex('app', byApp);
     this.attachments.addIndex('addon', (a) => (a.spec.addon ? appKey(a.metadata.namespace ?? '', a.spec.addon) : undefined));
     this.deployments.addIndex('app', byAppLabel);
-    this.all = [this.apps, this.releases, this.builds, this.formations, this.attachments, this.addons, this.configSecrets, this.deployments, this.jobs, this.statefulSets] as unknown as Informer<KubeObject>[];
+    this.apps.addIndex('namespace', (a) => a.metadata.namespace);
+    this.all = [this.apps, this.releases, this.builds, this.formations, this.attachments, this.addons, this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims] as unknown as Informer<KubeObject>[];
+    // Secrets are watched where apps are, and no longer where the last one went.
+    this.apps.on((event, app) => {
+      const ns = app.metadata.namespace!;
+      if (event === 'upsert') this.secrets.ensure(ns);
+      else if (this.apps.byIndex('namespace', ns).length === 0) void this.secrets.drop(ns);
+    });
   }
 
   /** Every event becomes the key it concerns; an add-on's change also fans out to its apps. */
@@ -81,15 +94,16 @@ export class World {
     for (const inf of [this.releases, this.builds, this.formations, this.attachments] as Informer<Release | Build | Formation | AddonAttachment>[]) {
       inf.on((_, o) => enqueue(appKey(ns(o), o.spec.app)));
     }
-    for (const inf of [this.configSecrets, this.deployments, this.jobs] as Informer<KubeObject>[]) {
-      inf.on((_, o) => {
-        const app = o.metadata?.labels?.[LABEL_APP];
-        if (app) enqueue(appKey(ns(o), app));
-      });
-    }
-    this.statefulSets.on((_, o) => {
+    const byLabel = (_: unknown, o: KubeObject) => {
+      const app = o.metadata?.labels?.[LABEL_APP];
+      if (app) enqueue(appKey(ns(o), app));
       const addon = o.metadata?.labels?.[LABEL_ADDON];
       if (addon) enqueue(addonKey(ns(o), addon));
+    };
+    for (const inf of [this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims] as Informer<KubeObject>[]) inf.on(byLabel);
+    this.secrets.on(byLabel);
+    this.secrets.onSynced((namespace) => {
+      for (const a of this.apps.byIndex('namespace', namespace)) enqueue(appKey(namespace, a.metadata.name!));
     });
     this.addons.on((_, addon) => {
       enqueue(addonKey(ns(addon), addon.metadata.name!));
@@ -106,7 +120,13 @@ export class World {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.all.map((i) => i.stop()));
+    await Promise.all([...this.all.map((i) => i.stop()), this.secrets.stop()]);
+  }
+
+  /** The API server is back: every informer waiting out a backoff tries again now. */
+  retryNow(): void {
+    for (const i of this.all) i.retryNow();
+    this.secrets.retryNow();
   }
 
   releasesOf(namespace: string, app: string): Release[] {

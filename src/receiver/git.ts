@@ -23,25 +23,32 @@ export interface RepoSettings {
   hooksDir: string;
 }
 
-/** Creates the bare repository on first use; settings are (re)applied every time. */
-export async function ensureBareRepo(dir: string, settings: RepoSettings): Promise<void> {
-  if (!existsSync(dir)) {
-    await mkdir(dirname(dir), { recursive: true });
-    const init = await git(['init', '--bare', '--quiet', '--initial-branch=main', '--', dir]);
-    if (init.code !== 0) throw new Error(`git init failed: ${init.stderr}`);
-  }
+/**
+ * The repositories' settings, given to every git process through its environment rather than
+ * written into each repository: nothing to rewrite per request, and nothing to fail on a full disk.
+ */
+export function gitConfigEnv(settings: RepoSettings): NodeJS.ProcessEnv {
   const config: [string, string][] = [
     ['core.hooksPath', settings.hooksDir],
     ['receive.maxInputSize', String(settings.maxPackBytes)],
     ['receive.denyDeletes', 'true'],
     ['receive.fsckObjects', 'true'],
-    ['http.receivepack', 'true'],
     ['uploadpack.allowFilter', 'true'],
   ];
-  for (const [k, v] of config) {
-    const r = await git(['config', '--file', `${dir}/config`, '--', k, v]);
-    if (r.code !== 0) throw new Error(`git config ${k} failed: ${r.stderr}`);
-  }
+  const env: NodeJS.ProcessEnv = { GIT_CONFIG_COUNT: String(config.length) };
+  config.forEach(([k, v], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = k;
+    env[`GIT_CONFIG_VALUE_${i}`] = v;
+  });
+  return env;
+}
+
+/** Creates the bare repository on first use. */
+export async function ensureBareRepo(dir: string): Promise<void> {
+  if (existsSync(dir)) return;
+  await mkdir(dirname(dir), { recursive: true });
+  const init = await git(['init', '--bare', '--quiet', '--initial-branch=main', '--', dir]);
+  if (init.code !== 0) throw new Error(`git init failed: ${init.stderr.trim()}`);
 }
 
 /** `git <service> --stateless-rpc [--advertise-refs] <dir>` for smart HTTP. */

@@ -1,59 +1,73 @@
-// Build logs: each build's log kept in a file on the receiver's volume, and relayed live to
-// whoever is waiting on it (the push that started the build).
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// Build logs, relayed live from the builder's upload to the push waiting on that build. Nothing is
+// kept on disk: a build's whole output is its pod's log (kubectl dyno builds:output). An upload
+// is accepted only while its build's push follows it, one at a time, and up to a byte cap, so a
+// log URL read from a finished Build is worth nothing and no upload can grow without bound.
+import { StringDecoder } from 'node:string_decoder';
 
-type Listener = (chunk: string) => void;
+type Listener = (text: string) => void;
 
-export class LogStore {
-  private readonly open = new Map<string, { file?: WriteStream; listeners: Set<Listener>; done: boolean; waiters: (() => void)[] }>();
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${bytes} bytes`);
 
-  constructor(private readonly root: string) {}
+/** What happened to an upload: relayed whole, or refused (and why). */
+export type AppendResult = 'relayed' | 'not-followed' | 'busy' | 'too-large';
 
-  private path(namespace: string, build: string): string {
-    return join(this.root, 'logs', namespace, `${build}.log`);
-  }
+interface Followed {
+  listener: Listener;
+  relayed: number;
+  uploading: boolean;
+  idle: (() => void)[];
+}
 
-  private entry(namespace: string, build: string) {
+export interface Follow {
+  /** Resolves once no upload is running (immediately if none is). */
+  idle: () => Promise<void>;
+  stop: () => void;
+}
+
+export class LogRelay {
+  private readonly followed = new Map<string, Followed>();
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** A push follows its build's log from now until stop(). */
+  follow(namespace: string, build: string, listener: Listener): Follow {
     const key = `${namespace}/${build}`;
-    let e = this.open.get(key);
-    if (!e) this.open.set(key, (e = { listeners: new Set(), done: false, waiters: [] }));
-    return e;
+    const f: Followed = { listener, relayed: 0, uploading: false, idle: [] };
+    this.followed.set(key, f);
+    return {
+      idle: () => (f.uploading ? new Promise<void>((r) => f.idle.push(r)) : Promise.resolve()),
+      stop: () => {
+        if (this.followed.get(key) === f) this.followed.delete(key);
+        for (const r of f.idle.splice(0)) r();
+      },
+    };
   }
 
-  /** The builder's upload: appends chunks as they come and passes them to listeners. */
-  async append(namespace: string, build: string, body: AsyncIterable<Buffer>): Promise<void> {
-    const e = this.entry(namespace, build);
-    await mkdir(dirname(this.path(namespace, build)), { recursive: true });
-    e.file ??= createWriteStream(this.path(namespace, build), { flags: 'a' });
-    for await (const chunk of body) {
-      const text = chunk.toString('utf8');
-      e.file.write(text);
-      for (const l of e.listeners) l(text);
+  /** The builder's upload: passes text to the follower until the body ends or the cap is reached. */
+  async append(namespace: string, build: string, body: AsyncIterable<Buffer>): Promise<AppendResult> {
+    const f = this.followed.get(`${namespace}/${build}`);
+    if (!f) return 'not-followed';
+    if (f.uploading) return 'busy';
+    if (f.relayed >= this.maxBytes) return 'too-large';
+    f.uploading = true;
+    const decoder = new StringDecoder('utf8');
+    try {
+      for await (const chunk of body) {
+        if (this.followed.get(`${namespace}/${build}`) !== f) return 'not-followed';
+        if (f.relayed + chunk.length > this.maxBytes) {
+          f.relayed = this.maxBytes;
+          f.listener(`${decoder.end()}\n !     The build's output passed ${size(this.maxBytes)}: the rest is not shown here (kubectl dyno builds:output has it all).\n`);
+          return 'too-large';
+        }
+        f.relayed += chunk.length;
+        f.listener(decoder.write(chunk));
+      }
+      const rest = decoder.end();
+      if (rest) f.listener(rest);
+      return 'relayed';
+    } finally {
+      f.uploading = false;
+      for (const r of f.idle.splice(0)) r();
     }
-    this.finish(namespace, build);
-  }
-
-  /** Marks the log complete (the upload ended, or the build finished without one). */
-  finish(namespace: string, build: string): void {
-    const e = this.open.get(`${namespace}/${build}`);
-    if (!e || e.done) return;
-    e.done = true;
-    e.file?.end();
-    for (const w of e.waiters.splice(0)) w();
-  }
-
-  /** Follows a build's log; resolves when the log is complete. */
-  follow(namespace: string, build: string, listener: Listener): { done: Promise<void>; stop: () => void } {
-    const e = this.entry(namespace, build);
-    e.listeners.add(listener);
-    const done = e.done ? Promise.resolve() : new Promise<void>((r) => e.waiters.push(r));
-    return { done, stop: () => e.listeners.delete(listener) };
-  }
-
-  async read(namespace: string, build: string): Promise<string | undefined> {
-    const p = this.path(namespace, build);
-    return existsSync(p) ? readFile(p, 'utf8') : undefined;
   }
 }

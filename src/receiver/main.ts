@@ -15,6 +15,12 @@ Flags:
   --listen HOST:PORT   address to serve on (default 127.0.0.1:8090; 0.0.0.0:8090 in a pod)
   --public-url URL     how build pods reach this receiver (default http://<listen>)
   --max-pack-mb N      the largest push accepted (default 512)
+  --max-log-mb N       the most build output relayed to a pusher (default 8)
+  --min-free-mb N      refuse pushes while the volume has less free space (default 64)
+  --push-timeout-seconds N
+                       how long a push waits for its build and release (default 1800)
+  --drain-seconds N    on SIGTERM, how long pushes in flight may take to finish (default 1800);
+                       new pushes are refused meanwhile (503, Retry-After)
   --kubeconfig PATH    kubeconfig to use (default: $KUBECONFIG, then in-cluster)
   -h, --help           show this help
 `;
@@ -26,6 +32,10 @@ async function main(): Promise<void> {
       listen: { type: 'string' },
       'public-url': { type: 'string' },
       'max-pack-mb': { type: 'string', default: '512' },
+      'max-log-mb': { type: 'string', default: '8' },
+      'min-free-mb': { type: 'string', default: '64' },
+      'push-timeout-seconds': { type: 'string', default: '1800' },
+      'drain-seconds': { type: 'string', default: '1800' },
       kubeconfig: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -40,9 +50,18 @@ async function main(): Promise<void> {
   const i = listenAt.lastIndexOf(':');
   const host = listenAt.slice(0, i);
   const port = Number(listenAt.slice(i + 1));
-  const maxPackMb = Number(values['max-pack-mb']);
   if (!Number.isInteger(port) || !host) throw new Error(`--listen must be HOST:PORT, got ${listenAt}`);
-  if (!Number.isInteger(maxPackMb) || maxPackMb < 1) throw new Error('--max-pack-mb must be a positive integer');
+  const count = (flag: 'max-pack-mb' | 'max-log-mb' | 'min-free-mb' | 'push-timeout-seconds' | 'drain-seconds', min: number): number => {
+    const n = Number(values[flag]);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be an integer of at least ${min}`);
+    return n;
+  };
+  const MiB = 1024 * 1024;
+  const maxPackMb = count('max-pack-mb', 1);
+  const maxLogMb = count('max-log-mb', 1);
+  const minFreeMb = count('min-free-mb', 0);
+  const pushTimeoutSeconds = count('push-timeout-seconds', 1);
+  const drainSeconds = count('drain-seconds', 0);
   const kc = new KubeConfig();
   if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
   else kc.loadFromDefault();
@@ -52,16 +71,35 @@ async function main(): Promise<void> {
     root: values.root,
     publicUrl: values['public-url'] ?? `http://${listenAt}`,
     log,
-    maxPackBytes: maxPackMb * 1024 * 1024,
+    maxPackBytes: maxPackMb * MiB,
+    maxLogBytes: maxLogMb * MiB,
+    minFreeBytes: minFreeMb * MiB,
+    pushTimeoutMs: pushTimeoutSeconds * 1000,
   });
   const server = await listen(receiver.app, port, host);
   log.info({ listen: listenAt, root: values.root }, 'receiver listening');
-  const stop = () => {
-    server.close();
-    void receiver.close().then(() => process.exit(0));
+  // Keep serving while draining: builds in flight still fetch their source and send their logs.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'stopping now, without draining');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    void receiver.drain(drainSeconds * 1000)
+      .then(() => receiver.close())
+      .then(() => new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }))
+      .then(() => process.exit(0), (err: unknown) => {
+        log.error({ err: String(err) }, 'could not stop cleanly');
+        process.exit(1);
+      });
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {

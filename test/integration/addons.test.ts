@@ -83,7 +83,7 @@ describe('addons:create postgresql', () => {
     const secret = await k.get<Secret>(Resources.Secret, ns.name, 'shop-db-connection');
     const password = decode(secret.data!.password!);
     const addon = await k.get<Addon>(Resources.Addon, ns.name, 'shop-db');
-    expect(addon.status).toMatchObject({ connectionSecret: 'shop-db-connection', conditions: [expect.objectContaining({ type: 'Ready', status: 'True', reason: 'Available' })] });
+    expect(addon.status).toMatchObject({ connectionSecret: 'shop-db-connection', conditions: expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True', reason: 'Available' })]) });
     const events = (await k.list<Event>(Resources.Event, ns.name)).items;
     const info = await d('addons:info', 'shop-db');
     expect(info.code).toBe(0);

@@ -9,7 +9,8 @@ import type { App } from '../../src/api/app.js';
 import type { Formation } from '../../src/api/formation.js';
 import type { Release } from '../../src/api/release.js';
 import { Resources } from '../../src/k8s/resources.js';
-import type { Deployment, Job, Pod } from '../../src/k8s/types.js';
+import type { Deployment, Ingress, Job, Pod } from '../../src/k8s/types.js';
+import { exec } from '../../hack/exec.js';
 import { CLI, dyno } from '../support/cli.js';
 import { kubeConfig, kubeconfigPath, kubectl, useNamespace } from '../support/cluster.js';
 import { runGit } from '../support/git.js';
@@ -39,7 +40,7 @@ describe('help', () => {
   it('gives every command usage, flags and an example', async () => {
     const r = await dyno(['scale', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Usage: kubectl dyno ps:scale TYPE=N[:SIZE]');
+    expect(r.stdout).toContain('Usage: kubectl dyno ps:scale [TYPE=N[:SIZE]');
     expect(r.stdout).toContain('$ kubectl dyno ps:scale web=3 worker=1:standard-2x -a myapp');
     expect(r.stdout).toContain('--app APP');
   });
@@ -326,6 +327,91 @@ describe('git', () => {
     const creds = await runGit(['credential', 'fill'], repo, { GIT_TERMINAL_PROMPT: '0' }).then(async () =>
       dyno(['git:credentials', 'get', '-n', ns.name, '--service-account', 'dev'], { input: 'protocol=http\nhost=git.dynokube.test\n\n' }));
     expect(creds.stdout).toMatch(/^username=git\npassword=[\w-]+\.[\w-]+\.[\w-]+\n$/);
+  });
+});
+
+describe('as Heroku and kubectl users type it', () => {
+  it('takes flags before the command, -o json|yaml, -A and --version', async () => {
+    const yaml = await dyno(['-n', ns.name, 'apps', '-o', 'yaml']);
+    expect(yaml.code).toBe(0);
+    expect(yaml.stdout).toMatch(/^- name: cliapp$/m);
+    const every = JSON.parse((await dyno(['apps', '-A', '-o', 'json'])).stdout) as { name: string; namespace: string }[];
+    expect(every).toContainEqual(expect.objectContaining({ name: 'cliapp', namespace: ns.name }));
+    expect((await dyno(['--version'])).stdout).toMatch(/^kubectl-dyno \d+\.\d+\.\d+ /);
+    expect((await d('apps', '-o', 'wide')).code).toBe(2);
+  });
+
+  it('takes the app as an argument, from $DYNOKUBE_APP, and refuses arguments a command does not take', async () => {
+    expect((await d('apps:info', 'cliapp')).stdout).toContain('=== cliapp');
+    expect((await dyno(['maintenance', '-n', ns.name], { env: { DYNOKUBE_APP: 'cliapp' } })).stdout).toBe('off\n');
+    const extra = await d('maintenance:on', 'other', '-a', 'cliapp');
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain('Unexpected argument: other');
+    expect((await k.get<App>(Resources.App, ns.name, 'cliapp')).spec.maintenance).not.toBe(true);
+  });
+
+  it('config:get takes several keys, and -o json', async () => {
+    await d('config:set', 'A=1', 'B=two', '-a', 'cliapp');
+    expect((await d('config:get', 'A', 'B', '-a', 'cliapp')).stdout).toBe('1\ntwo\n');
+    const json = await d('config:get', 'A', 'NOPE', '-o', 'json', '-a', 'cliapp');
+    expect(JSON.parse(json.stdout)).toEqual({ A: '1', NOPE: null });
+    expect(json.code).toBe(1);
+  });
+
+  it('ps:scale takes Heroku\'s sizes and relative forms, and alone prints the formation', async () => {
+    expect((await d('ps:scale', 'web=1:Standard-2X', 'worker=0', '-a', 'cliapp')).code).toBe(0);
+    expect((await d('ps:scale', 'worker+1:standard-2x', '-a', 'cliapp')).stderr).toContain('now running worker at 1:Standard-2X');
+    expect((await d('ps:scale', '-a', 'cliapp')).stdout).toBe('web=1:Standard-2X worker=1:Standard-2X\n');
+    expect(JSON.parse((await d('ps:scale', '-a', 'cliapp', '-o', 'json')).stdout)).toContainEqual({ type: 'web', quantity: 1, size: 'standard-2x' });
+  });
+
+  it('ps:restart takes -p TYPE and -d DYNO', async () => {
+    expect((await d('ps:restart', '-p', 'worker', '-a', 'cliapp')).stderr).toContain('Restarting worker dynos on ⬢ cliapp... done');
+    await eventually('a web dyno', async () => (await d('ps', 'web', '-a', 'cliapp')).stdout.includes('web.1'));
+    expect((await d('ps:restart', '-d', 'web.1', '-a', 'cliapp')).stderr).toContain('Restarting web.1 dyno on ⬢ cliapp... done');
+    expect((await d('ps:restart', '-d', 'web', '-a', 'cliapp')).code).toBe(2);
+  });
+
+  it('run passes the command\'s own flags on, splits -e at semicolons, and has run:detached', async () => {
+    const jobOf = async (stderr: string) => k.get<Job>(Resources.Job, ns.name, `cliapp-run-${/run\.(\d+)/.exec(stderr)![1]}`);
+    const r = await d('run', '--detached', '-e', 'A=1;B=2', 'ls', '-la', '-a', 'cliapp');
+    expect(r.code).toBe(0);
+    const c = (await jobOf(r.stderr)).spec!.template.spec!.containers[0]!;
+    expect(c.command!.at(-1)).toBe('ls -la');
+    expect(c.env).toEqual(expect.arrayContaining([{ name: 'A', value: '1' }, { name: 'B', value: '2' }]));
+    const detached = await d('run:detached', 'echo', 'a b', '-a', 'cliapp');
+    expect((await jobOf(detached.stderr)).spec!.template.spec!.containers[0]!.command!.at(-1)).toBe('echo "a b"');
+  });
+
+  it('completes commands, apps and process types through kubectl', async () => {
+    // kubectl's own completion (what the shell calls) runs kubectl_complete-dyno from PATH.
+    const complete = async (...words: string[]) => (await exec(process.env.DYNOKUBE_KUBECTL!, ['__complete', 'dyno', ...words], {
+      env: { ...process.env, KUBECONFIG: kubeconfigPath(), PATH: `${join(CLI, '..')}:${process.env.PATH}` }, cwd: tmpdir(),
+    })).stdout;
+    expect(await complete('ps:sc')).toMatch(/^ps:scale$/m);
+    expect(await complete('ps', '-n', ns.name, '-a', '')).toMatch(/^cliapp$/m);
+    const scale = await complete('ps:scale', '-n', ns.name, '-a', 'cliapp', '');
+    expect(scale).toMatch(/^web=$/m);
+    expect(scale).toMatch(/^worker=$/m);
+    expect(scale).toMatch(/^:6$/m); // no space after `web=`, no file names
+    expect(await complete('logs', '--ta')).toMatch(/^--tail$/m);
+  });
+
+  it('certs:add serves the custom domains with the app\'s own certificate', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dynokube-cli-certs-'));
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'crt.pem'), '-days', '30', '-subj', '/CN=www.cliapp.test', '-addext', 'subjectAltName=DNS:www.cliapp.test']);
+    await d('domains:add', 'www.cliapp.test', '-a', 'cliapp');
+    const add = await d('certs:add', join(dir, 'crt.pem'), join(dir, 'key.pem'), '-a', 'cliapp');
+    expect(add.code).toBe(0);
+    expect(add.stdout).toMatch(/Common Name\(s\):\s+www\.cliapp\.test/);
+    expect((await k.get<App>(Resources.App, ns.name, 'cliapp')).spec.tls).toEqual({ secretName: 'cliapp-cert' });
+    await eventually('the Ingress TLS', async () => JSON.stringify((await k.get<Ingress>(Resources.Ingress, ns.name, 'cliapp')).spec?.tls) === JSON.stringify([{ hosts: ['www.cliapp.test'], secretName: 'cliapp-cert' }]));
+    const listed = JSON.parse((await d('certs', '-a', 'cliapp', '-o', 'json')).stdout) as { domains: string[]; source: string; names: string[] }[];
+    expect(listed).toEqual([expect.objectContaining({ domains: ['www.cliapp.test'], source: 'own', names: ['www.cliapp.test'] })]);
+    expect((await d('certs:add', join(dir, 'crt.pem'), join(dir, 'crt.pem'), '-a', 'cliapp')).code).toBe(2);
+    expect((await d('certs:remove', '-a', 'cliapp')).code).toBe(0);
+    expect(await k.find(Resources.Secret, ns.name, 'cliapp-cert')).toBeUndefined();
+    await d('domains:remove', 'www.cliapp.test', '-a', 'cliapp');
   });
 });
 

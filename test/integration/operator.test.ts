@@ -4,7 +4,8 @@ import type { App } from '../../src/api/app.js';
 import type { Formation } from '../../src/api/formation.js';
 import type { Release } from '../../src/api/release.js';
 import { Resources } from '../../src/k8s/resources.js';
-import type { Deployment, Event, Ingress, Secret } from '../../src/k8s/types.js';
+import type { Deployment, Event, Ingress, Secret, Service } from '../../src/k8s/types.js';
+import { DEFAULT_SETTINGS } from '../../src/operator/settings.js';
 import { kubectl, useNamespace } from '../support/cluster.js';
 import { eventually, kube, useOperator } from '../support/operator.js';
 
@@ -311,16 +312,17 @@ describe('versions', () => {
   });
 });
 
-describe('maintenance mode', () => {
-  it('points the Ingress at the maintenance backend, and back', async () => {
+describe('the web Ingress', () => {
+  it('sends the app\'s hosts to the router through an ExternalName Service, in maintenance mode too (the router answers H80)', async () => {
     await apply(prebuilt('mnt'));
     await succeeded('mnt', 1);
     const backend = async () => (await k.find<Ingress>(Resources.Ingress, ns.name, 'mnt'))?.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name;
-    await eventually('the web backend', async () => (await backend()) === 'mnt-web');
+    await eventually('the router backend', async () => (await backend()) === 'mnt-router');
+    const router = await k.get<Service>(Resources.Service, ns.name, 'mnt-router');
+    expect(router.spec).toMatchObject({ type: 'ExternalName', externalName: DEFAULT_SETTINGS.routerHost });
     await k.mergePatch(Resources.App, ns.name, 'mnt', { spec: { maintenance: true } });
-    await eventually('the maintenance backend', async () => (await backend()) === 'mnt-maintenance');
-    await k.mergePatch(Resources.App, ns.name, 'mnt', { spec: { maintenance: false } });
-    await eventually('the web backend again', async () => (await backend()) === 'mnt-web');
+    await eventually('the App in maintenance mode', async () => (await k.get<App>(Resources.App, ns.name, 'mnt')).status?.observedGeneration === 2);
+    expect(await backend()).toBe('mnt-router');
     expect((await releases('mnt')).length).toBe(1);
   });
 });

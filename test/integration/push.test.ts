@@ -5,16 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { freePorts } from '../../hack/cluster/processes.js';
+import type { App } from '../../src/api/app.js';
 import type { Build } from '../../src/api/build.js';
 import { BuilderEnv } from '../../src/api/builder.js';
 import type { Release } from '../../src/api/release.js';
-import { Registry } from '../../src/builder/registry.js';
+import { MEDIA, Registry } from '../../src/builder/registry.js';
 import { Resources } from '../../src/k8s/resources.js';
 import type { Deployment, Job } from '../../src/k8s/types.js';
 import { createReceiver, listen, type Receiver } from '../../src/receiver/server.js';
@@ -139,7 +140,32 @@ describe('git push of a sample app', () => {
     const r = await push('nodejs', 'node-app', { repo: nodeRepo });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('remote: -----> Restoring the build cache');
+    // What the first build pushed, read back from its cache by digest, is not pushed again.
+    expect(r.stderr).toMatch(/remote: {8}Done: .* \(unchanged: [^)]*\/app\/\.heroku\/node[^)]*\/app\/node_modules/);
+    expect(r.stderr).toMatch(/remote: {8}Build cache: [^,\n]+, of which/);
     expect(r.stderr).toContain('remote: -----> Released v2');
+  });
+
+  it('restores only the cache its own last build saved, by digest: a tag another tenant pushes is never read', async () => {
+    const sorted = (await builds('node-app')).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name!.localeCompare(b.metadata.name!));
+    const [first, second] = sorted;
+    expect(first!.status?.cacheDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const job = await k.get<Job>(Resources.Job, ns.name, second!.metadata.name!);
+    // The restore phase, the first init container, is the one that reads the cache.
+    const restore = job.spec!.template.spec!.initContainers!.find((c) => c.name === 'restore')!;
+    const env = restore.env!;
+    expect(env.find((e) => e.name === BuilderEnv.cacheDigest)?.value).toBe(first!.status!.cacheDigest);
+    // The registry has no auth: anyone may push to any repository. A tag is nothing to us.
+    const registry = new Registry(registryHost(), { insecure: true });
+    const poison = Buffer.from('{}');
+    const digest = `sha256:${createHash('sha256').update(poison).digest('hex')}`;
+    await registry.putBlob(`${ns.name}/node-app`, digest, poison);
+    await registry.putManifest(`${ns.name}/node-app`, 'build-cache', { schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, digest, size: poison.length }, layers: [] });
+    const app = await eventually('the App to record the second build\'s cache', async () => {
+      const a = await k.get<App>(Resources.App, ns.name, 'node-app');
+      return a.status?.buildCache?.build === second!.metadata.name && a;
+    });
+    expect(app.status!.buildCache!.digest).toBe(second!.status!.cacheDigest);
   });
 
   it('builds a Python app with its requirement', async () => {
@@ -226,20 +252,38 @@ describe('git push of a sample app', () => {
 });
 
 describe('the build Job', () => {
-  it('gives the builder exactly the contract it reads, under Heroku\'s time limit and the restricted standard', async () => {
+  it('gives each phase of the builder exactly the contract it reads, under Heroku\'s time limit and the restricted standard', async () => {
     const [b] = await builds('node-app');
     const job = await k.get<Job>(Resources.Job, ns.name, b!.metadata.name!);
     const pod = job.spec!.template.spec!;
-    const c = pod.containers[0]!;
-    // Set by the kubelet's side (termination log), the image (built-in buildpacks), or only with registry credentials.
-    const required = Object.values(BuilderEnv).filter((n) => ![BuilderEnv.terminationLog, BuilderEnv.buildpacksDir, BuilderEnv.registryUsername, BuilderEnv.registryPassword].includes(n as never));
-    expect(c.env!.map((e) => e.name).sort()).toEqual([...required].sort());
-    expect(c.volumeMounts!.map((m) => m.mountPath).sort()).toEqual(['/app', '/etc/dynokube/env', '/tmp']);
+    const containers = [...pod.initContainers!, ...pod.containers];
+    expect(containers.map((c) => [c.name, c.args])).toEqual([['restore', ['restore']], ['compile', ['compile']], ['build', ['publish']]]);
+    // Every variable of the contract reaches some phase, except those set by the kubelet's side
+    // (termination log), the image (built-in buildpacks), or only with registry credentials.
+    const given = new Set(containers.flatMap((c) => c.env!.map((e) => e.name)));
+    const required = Object.values(BuilderEnv).filter((n) => ![BuilderEnv.terminationLog, BuilderEnv.buildpacksDir, BuilderEnv.registryUsername, BuilderEnv.registryPassword, BuilderEnv.registryDockerConfig].includes(n as never));
+    expect([...given].sort()).toEqual([...required].sort());
+    // The buildpacks' container has no way to the registry, and only it sees the config vars.
+    const compile = containers[1]!;
+    expect(compile.env!.map((e) => e.name).filter((n) => n.startsWith('DYNOKUBE_REGISTRY'))).toEqual([]);
+    expect(compile.volumeMounts!.map((m) => m.mountPath).sort()).toEqual(['/app', '/etc/dynokube/env', '/tmp']);
+    expect(containers[2]!.volumeMounts!.map((m) => m.mountPath).sort()).toEqual(['/app', '/tmp']);
     expect(pod.volumes!.find((v) => v.name === 'env')!.secret).toMatchObject({ secretName: 'node-app-config', optional: true });
     expect(job.spec!.activeDeadlineSeconds).toBe(25 * 60);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    for (const c of containers) expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(job.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Build', name: b!.metadata.name });
+  });
+});
+
+describe('a finished build\'s URLs, which anyone who may view Builds can read', () => {
+  it('fetch no source and take no log', async () => {
+    const [b] = await builds('node-app');
+    expect(b!.status?.phase).toBe('Succeeded');
+    const source = await fetch(b!.spec.source.url!);
+    expect(source.status).toBe(404);
+    const log = await fetch(b!.spec.logUrl!, { method: 'POST', body: ' !     injected line\n' });
+    expect(log.status).toBe(410);
   });
 });
 

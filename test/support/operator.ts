@@ -19,17 +19,18 @@ export function kube(): Kube {
 }
 
 /** An operator in this process for the namespace, started before the file's tests (`late` settings are read then). */
-export function useOperator(ns: TestNamespace, settings: Partial<Settings> = {}, late: () => Partial<Settings> = () => ({})): { controller: () => Controller } {
+export function useOperator(ns: TestNamespace, settings: Partial<Settings> = {}, late: () => Partial<Settings> = () => ({})): { controller: () => Controller; metrics: Metrics } {
   let controller: Controller | undefined;
+  const metrics = new Metrics();
   beforeAll(async () => {
     const log = pino({ level: process.env.DYNOKUBE_TEST_LOG ?? 'silent' });
-    controller = new Controller(new Kube(kubeConfig(), 'dynokube'), { ...DEFAULT_SETTINGS, ...TEST_SETTINGS, ...settings, ...late(), namespace: ns.name }, log, new Metrics());
+    controller = new Controller(new Kube(kubeConfig(), 'dynokube'), { ...DEFAULT_SETTINGS, ...TEST_SETTINGS, ...settings, ...late(), namespace: ns.name }, log, metrics);
     await controller.start();
   });
   afterAll(async () => {
     await controller?.stop();
   });
-  return { controller: () => controller! };
+  return { controller: () => controller!, metrics };
 }
 
 /** Polls until check returns a value that is not undefined/false, or fails with the last value seen. */
@@ -56,19 +57,19 @@ export interface OperatorProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts src/operator/main.ts as its own process, the way `make run` does. */
-export async function startOperatorProcess(name: string, namespace: string, logDir: string, extraArgs: string[] = []): Promise<OperatorProcess> {
-  const [probePort, maintenancePort] = await freePorts(2);
+/** Starts src/operator/main.ts as its own process, the way `make run` does (on the shared cluster unless given a kubeconfig). */
+export async function startOperatorProcess(name: string, namespace: string, logDir: string, extraArgs: string[] = [], kubeconfig = kubeconfigPath()): Promise<OperatorProcess> {
+  const [probePort] = await freePorts(1);
   const log = join(logDir, `${name}.log`);
   const fd = openSync(log, 'a');
   const root = join(import.meta.dirname, '..', '..');
   // node --import tsx, not the tsx CLI: one process, so a SIGKILL kills the operator itself.
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'operator', 'main.ts'),
-    `--probe-address=127.0.0.1:${probePort}`, `--maintenance-address=127.0.0.1:${maintenancePort}`,
+    `--probe-address=127.0.0.1:${probePort}`,
     `--lease-namespace=${namespace}`, `--identity=${name}`, ...extraArgs], {
     cwd: root,
     stdio: ['ignore', fd, fd],
-    env: { ...process.env, KUBECONFIG: kubeconfigPath(), DYNOKUBE_NAMESPACE: namespace, DYNOKUBE_BASE_DOMAIN: 'apps.test', DYNOKUBE_LOG_LEVEL: 'info' },
+    env: { ...process.env, KUBECONFIG: kubeconfig, DYNOKUBE_NAMESPACE: namespace, DYNOKUBE_BASE_DOMAIN: 'apps.test', DYNOKUBE_LOG_LEVEL: 'info' },
   });
   closeSync(fd);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

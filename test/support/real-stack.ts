@@ -18,8 +18,11 @@ export interface StackInfo {
   /** 127.0.0.1:<port> of the Ingress controller. */
   ingress: string;
   httpPort: number;
+  /** The Ingress controller's HTTPS port. */
+  httpsPort?: number;
   volumes: string;
   kubectl: string;
+  helm: string;
 }
 
 export const STACK_ENV = 'DYNOKUBE_E2E_STACK';
@@ -27,7 +30,7 @@ export const STACK_ENV = 'DYNOKUBE_E2E_STACK';
 export const E2E_ROLLOUT_DEADLINE_SECONDS = 30;
 
 export function stackInfo(s: RealStack): StackInfo {
-  return { kubeconfig: s.cluster.kubeconfig, registry: s.cluster.registry, ingress: s.ingress, httpPort: s.httpPort, volumes: s.volumes, kubectl: s.cluster.binaries.kubectl };
+  return { kubeconfig: s.cluster.kubeconfig, registry: s.cluster.registry, ingress: s.ingress, httpPort: s.httpPort, ...(s.httpsPort ? { httpsPort: s.httpsPort } : {}), volumes: s.volumes, kubectl: s.cluster.binaries.kubectl, helm: s.cluster.binaries.helm };
 }
 
 export interface AppsNamespace extends StackInfo {

@@ -11,6 +11,7 @@ import { startRealStack, type RealStack } from '../../hack/real-stack.js';
 import { E2E_ROLLOUT_DEADLINE_SECONDS, STACK_ENV, stackInfo } from './real-stack.js';
 
 const README_PORT = 8080;
+const HTTPS_PORT = 8443;
 
 declare global {
   var dynokubeE2EStack: RealStack | undefined;
@@ -34,7 +35,8 @@ async function setup(): Promise<void> {
   const dir = join(tmpdir(), 'dynokube-e2e');
   await clean(dir);
   const httpPort = (await portFree(README_PORT)) ? README_PORT : (await freePorts(1))[0]!;
-  const stack = await startRealStack({ dir, persistent: false, httpPort, values: { 'operator.rolloutDeadlineSeconds': String(E2E_ROLLOUT_DEADLINE_SECONDS) } });
+  const httpsPort = (await portFree(HTTPS_PORT)) ? HTTPS_PORT : (await freePorts(1))[0]!;
+  const stack = await startRealStack({ dir, persistent: false, httpPort, httpsPort, values: { 'operator.rolloutDeadlineSeconds': String(E2E_ROLLOUT_DEADLINE_SECONDS) } });
   globalThis.dynokubeE2EStack = stack;
   process.env[STACK_ENV] = JSON.stringify(stackInfo(stack));
 }

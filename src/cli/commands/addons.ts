@@ -1,12 +1,12 @@
 // addons, addons:create, addons:info, addons:attach, addons:detach, addons:destroy: how each is
 // called and described (verbs/addons.ts does them).
-import { JSON_FLAG, type Command } from '../framework.js';
+import { OUTPUT_FLAGS, type Command } from '../framework.js';
 
 export const addons: Command = {
   name: 'addons',
   summary: 'list the app\'s add-ons and attachments (--all: every add-on in the namespace)',
   needsApp: true,
-  flags: { ...JSON_FLAG, all: { type: 'boolean', description: 'every add-on in the namespace, with the apps it is attached to' } },
+  flags: { ...OUTPUT_FLAGS, all: { type: 'boolean', description: 'every add-on in the namespace, with the apps it is attached to' } },
   examples: ['kubectl dyno addons -a myapp', 'kubectl dyno addons --all'],
   load: () => import('../verbs/addons.js').then((m) => m.addons),
 };
@@ -29,7 +29,7 @@ export const addonsInfo: Command = {
   name: 'addons:info',
   summary: 'show an add-on: its service, plan, state and attachments (never its URL)',
   args: 'ADDON',
-  flags: { ...JSON_FLAG },
+  flags: { ...OUTPUT_FLAGS },
   examples: ['kubectl dyno addons:info postgresql-rugged-12345', 'kubectl dyno addons:info reports-db --json'],
   load: () => import('../verbs/addons.js').then((m) => m.addonsInfo),
 };

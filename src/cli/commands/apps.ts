@@ -1,12 +1,12 @@
 // apps, apps:create, apps:info, apps:destroy: how each is called and described (verbs/apps.ts does
 // them).
-import { JSON_FLAG, type Command } from '../framework.js';
+import { OUTPUT_FLAGS, type Command } from '../framework.js';
 
 export const apps: Command = {
   name: 'apps',
-  summary: 'list the apps in the namespace',
-  flags: { ...JSON_FLAG },
-  examples: ['kubectl dyno apps', 'kubectl dyno apps -n staging --json'],
+  summary: 'list the apps in the namespace (-A: in every namespace)',
+  flags: { 'all-namespaces': { type: 'boolean', short: 'A', description: 'the apps of every namespace you may list' }, ...OUTPUT_FLAGS },
+  examples: ['kubectl dyno apps', 'kubectl dyno apps -n staging -o json', 'kubectl dyno apps -A'],
   load: () => import('../verbs/apps.js').then((m) => m.apps),
 };
 
@@ -22,7 +22,7 @@ export const appsCreate: Command = {
     'no-remote': { type: 'boolean', description: 'do not add a git remote' },
     env: { type: 'string', short: 'e', multiple: true, description: 'a config var to set (one that app.json requires, say); repeat for several', value: 'NAME=VALUE' },
     'no-app-json': { type: 'boolean', description: 'ignore the repository\'s app.json (its config vars, buildpacks, stack, addons, formation and postdeploy)' },
-    ...JSON_FLAG,
+    ...OUTPUT_FLAGS,
   },
   examples: ['kubectl dyno apps:create myapp', 'kubectl dyno apps:create myapp -b heroku/python', 'kubectl dyno create', 'cd myrepo && kubectl dyno apps:create myapp --env API_TOKEN=abc   # sets up what app.json says'],
   load: () => import('../verbs/apps.js').then((m) => m.appsCreate),
@@ -32,9 +32,10 @@ export const appsInfo: Command = {
   name: 'apps:info',
   aliases: ['info'],
   summary: 'show an app\'s details',
+  args: '[APP]',
   needsApp: true,
-  flags: { ...JSON_FLAG },
-  examples: ['kubectl dyno apps:info -a myapp', 'kubectl dyno info --json'],
+  flags: { ...OUTPUT_FLAGS },
+  examples: ['kubectl dyno apps:info -a myapp', 'kubectl dyno apps:info myapp', 'kubectl dyno info -o yaml'],
   load: () => import('../verbs/apps.js').then((m) => m.appsInfo),
 };
 
@@ -42,8 +43,9 @@ export const appsDestroy: Command = {
   name: 'apps:destroy',
   aliases: ['destroy'],
   summary: 'destroy an app and everything it owns (releases, dynos, config)',
+  args: '[APP]',
   needsApp: true,
   flags: { confirm: { type: 'string', description: 'the app\'s name, to confirm without a prompt', value: 'APP' } },
-  examples: ['kubectl dyno apps:destroy -a myapp --confirm myapp'],
+  examples: ['kubectl dyno apps:destroy -a myapp --confirm myapp', 'kubectl dyno apps:destroy myapp'],
   load: () => import('../verbs/apps.js').then((m) => m.appsDestroy),
 };

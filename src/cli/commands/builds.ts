@@ -1,11 +1,11 @@
 // builds, builds:info, builds:output: how each is called and described (verbs/builds.ts does them).
-import { JSON_FLAG, type Command } from '../framework.js';
+import { OUTPUT_FLAGS, type Command } from '../framework.js';
 
 export const builds: Command = {
   name: 'builds',
   summary: 'list the app\'s builds, newest first',
   needsApp: true,
-  flags: { ...JSON_FLAG },
+  flags: { ...OUTPUT_FLAGS },
   examples: ['kubectl dyno builds -a myapp'],
   load: () => import('../verbs/builds.js').then((m) => m.builds),
 };
@@ -15,7 +15,7 @@ export const buildsInfo: Command = {
   summary: 'show a build (the latest by default)',
   args: '[BUILD]',
   needsApp: true,
-  flags: { ...JSON_FLAG },
+  flags: { ...OUTPUT_FLAGS },
   examples: ['kubectl dyno builds:info -a myapp', 'kubectl dyno builds:info myapp-1a2b3c4-9f8e7d'],
   load: () => import('../verbs/builds.js').then((m) => m.buildsInfo),
 };

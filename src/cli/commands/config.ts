@@ -1,23 +1,23 @@
 // config, config:get, config:set, config:unset: how each is called and described (verbs/config.ts
 // does them).
-import { JSON_FLAG, type Command } from '../framework.js';
+import { OUTPUT_FLAGS, type Command } from '../framework.js';
 
 export const config: Command = {
   name: 'config',
   summary: 'show the app\'s config vars',
   needsApp: true,
-  flags: { shell: { type: 'boolean', short: 's', description: 'print KEY=value lines for a shell' }, ...JSON_FLAG },
+  flags: { shell: { type: 'boolean', short: 's', description: 'print KEY=value lines for a shell' }, ...OUTPUT_FLAGS },
   examples: ['kubectl dyno config -a myapp', 'kubectl dyno config --shell > .env'],
   load: () => import('../verbs/config.js').then((m) => m.config),
 };
 
 export const configGet: Command = {
   name: 'config:get',
-  summary: 'print one config var\'s value (exit 1 when it is not set)',
-  args: 'KEY',
+  summary: 'print config vars\' values, one a line (exit 1 when one is not set)',
+  args: 'KEY...',
   needsApp: true,
-  flags: { shell: { type: 'boolean', short: 's', description: 'print KEY=value' } },
-  examples: ['kubectl dyno config:get DATABASE_URL -a myapp'],
+  flags: { shell: { type: 'boolean', short: 's', description: 'print KEY=value' }, ...OUTPUT_FLAGS },
+  examples: ['kubectl dyno config:get DATABASE_URL -a myapp', 'kubectl dyno config:get WEB_CONCURRENCY LOG_LEVEL', 'kubectl dyno config:get DATABASE_URL -o json'],
   load: () => import('../verbs/config.js').then((m) => m.configGet),
 };
 

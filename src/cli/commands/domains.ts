@@ -1,19 +1,19 @@
 // domains, domains:add, domains:remove, maintenance, maintenance:on, maintenance:off, open: how each
 // is called and described (verbs/domains.ts does them).
-import { JSON_FLAG, type Command } from '../framework.js';
+import { OUTPUT_FLAGS, type Command } from '../framework.js';
 
 export const domains: Command = {
   name: 'domains',
   summary: 'list the app\'s domains',
   needsApp: true,
-  flags: { ...JSON_FLAG },
+  flags: { ...OUTPUT_FLAGS },
   examples: ['kubectl dyno domains -a myapp'],
   load: () => import('../verbs/domains.js').then((m) => m.domains),
 };
 
 export const domainsAdd: Command = {
   name: 'domains:add',
-  summary: 'route a custom domain to the app\'s web dynos',
+  summary: 'route a custom domain to the app\'s web dynos, and say where its DNS should point',
   args: 'HOSTNAME',
   needsApp: true,
   examples: ['kubectl dyno domains:add www.example.com -a myapp'],
@@ -33,6 +33,7 @@ export const maintenance: Command = {
   name: 'maintenance',
   summary: 'say whether maintenance mode is on',
   needsApp: true,
+  flags: { ...OUTPUT_FLAGS },
   examples: ['kubectl dyno maintenance -a myapp'],
   load: () => import('../verbs/domains.js').then((m) => m.maintenance),
 };

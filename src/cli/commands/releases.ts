@@ -1,11 +1,11 @@
 // releases, releases:info, rollback: how each is called and described (verbs/releases.ts does them).
-import { JSON_FLAG, type Command } from '../framework.js';
+import { OUTPUT_FLAGS, type Command } from '../framework.js';
 
 export const releases: Command = {
   name: 'releases',
   summary: 'list the app\'s releases, newest first',
   needsApp: true,
-  flags: { num: { type: 'string', description: 'how many to show (default 15)', value: 'N' }, ...JSON_FLAG },
+  flags: { num: { type: 'string', description: 'how many to show (default 15)', value: 'N' }, ...OUTPUT_FLAGS },
   examples: ['kubectl dyno releases -a myapp', 'kubectl dyno releases --num 50 --json'],
   load: () => import('../verbs/releases.js').then((m) => m.releases),
 };
@@ -15,7 +15,7 @@ export const releasesInfo: Command = {
   summary: 'show a release (the current one by default)',
   args: '[vN]',
   needsApp: true,
-  flags: { ...JSON_FLAG },
+  flags: { ...OUTPUT_FLAGS },
   examples: ['kubectl dyno releases:info v3 -a myapp'],
   load: () => import('../verbs/releases.js').then((m) => m.releasesInfo),
 };

@@ -106,7 +106,7 @@ export const addons: Run = async (s, _args, flags) => {
       name: a.metadata.name!, service: a.spec.service, plan: a.spec.plan ?? 'dev', state: stateOf(a),
       attachments: attachments.filter((t) => t.spec.addon === a.metadata.name).map((t) => `${t.spec.app}::${t.status?.configVar ?? t.spec.as ?? ''}`),
     }));
-    if (flags.json) return void s.out.json(rows);
+    if (s.out.structured) return void s.out.data(rows);
     if (!rows.length) return void s.out.line(`No add-ons in namespace ${s.namespace}. Create one with kubectl dyno addons:create postgresql -a APP.`);
     s.out.table([['Add-on', 'Plan', 'State', 'Attached to'], ...rows.map((r) => [`${r.name} (${r.service})`, r.plan, r.state, r.attachments.join(', ')])]);
     return;
@@ -120,7 +120,7 @@ export const addons: Run = async (s, _args, flags) => {
       state: stateOf(t),
     };
   });
-  if (flags.json) return void s.out.json(rows);
+  if (s.out.structured) return void s.out.data(rows);
   if (!rows.length) return void s.out.line(`No add-ons for app ${app}. Create one with kubectl dyno addons:create postgresql -a ${app}.`);
   s.out.header(`Add-ons of ${app}`);
   s.out.table([['Attachment', 'Config var', 'From', 'State'], ...rows.map((r) => [r.name, r.configVar ?? '', r.source, r.state])]);
@@ -148,7 +148,7 @@ export const addonsCreate: Run = async (s, args, flags) => {
   s.out.note(`${name} accepts connections: ${as}_URL is set${release ? ` in v${release.spec.version}` : ''}`);
 };
 
-export const addonsInfo: Run = async (s, args, flags) => {
+export const addonsInfo: Run = async (s, args) => {
   if (args.length !== 1) throw usageError('Usage: kubectl dyno addons:info ADDON');
   const addon = await findAddon(s, args[0]!);
   const { attachments } = await addonsInNamespace(s);
@@ -158,7 +158,7 @@ export const addonsInfo: Run = async (s, args, flags) => {
     message: ready?.message ?? 'waiting for the operator', created: addon.metadata.creationTimestamp ?? null,
     attachments: attachments.filter((t) => t.spec.addon === addon.metadata.name).map((t) => ({ app: t.spec.app, configVar: t.status?.configVar ?? `${t.spec.as ?? DEFAULT_ATTACHMENT_NAMES[addon.spec.service]}_URL` })),
   };
-  if (flags.json) return void s.out.json(info);
+  if (s.out.structured) return void s.out.data(info);
   s.out.header(info.name!);
   s.out.keyValues([
     ['Service', info.service], ['Plan', info.plan], ['State', `${info.state}: ${info.message}`],

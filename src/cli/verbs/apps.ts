@@ -35,17 +35,24 @@ export function setGitRemote(remote: string, url: string): boolean {
 }
 
 export const apps: Run = async (s, _args, flags) => {
-  const list = (await s.kube.list<App>(Resources.App, s.namespace)).items.sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
-  if (flags.json) {
-    s.out.json(list.map((a) => ({ name: a.metadata.name, url: a.status?.url ?? null, release: a.status?.currentRelease ?? null, ready: a.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' })));
+  const every = Boolean(flags['all-namespaces']);
+  const list = (await s.kube.list<App>(Resources.App, every ? undefined : s.namespace)).items
+    .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  if (s.out.structured) {
+    s.out.data(list.map((a) => ({
+      name: a.metadata.name, ...(every ? { namespace: a.metadata.namespace } : {}), url: a.status?.url ?? null,
+      release: a.status?.currentRelease ?? null, ready: a.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+    })));
     return;
   }
+  const where = every ? 'any namespace' : `namespace ${s.namespace}`;
   if (!list.length) {
-    s.out.line(`You have no apps in namespace ${s.namespace}. Create one with kubectl dyno apps:create NAME.`);
+    s.out.line(`You have no apps in ${where}. Create one with kubectl dyno apps:create NAME.`);
     return;
   }
-  s.out.header(`Apps in namespace ${s.namespace}`);
-  for (const a of list) s.out.line(a.metadata.name!);
+  s.out.header(`Apps in ${where}`);
+  if (every) s.out.table([['Namespace', 'App'], ...list.map((a) => [a.metadata.namespace!, a.metadata.name!])]);
+  else for (const a of list) s.out.line(a.metadata.name!);
 };
 
 /** The app.json at the top of the git repository here (or in this directory), checked; undefined if none. */
@@ -136,8 +143,8 @@ export const appsCreate: Run = async (s, args, flags) => {
   const git = (await s.gitUrl(name)) ?? '';
   const remote = (flags.remote as string | undefined) ?? DEFAULT_REMOTE;
   const added = git && !flags['no-remote'] ? setGitRemote(remote, git) : false;
-  if (flags.json) {
-    s.out.json({ name, namespace: s.namespace, webUrl: web || null, gitUrl: git || null });
+  if (s.out.structured) {
+    s.out.data({ name, namespace: s.namespace, webUrl: web || null, gitUrl: git || null });
     return;
   }
   s.out.note(`Creating ${s.out.app(name)}... done`);
@@ -145,8 +152,8 @@ export const appsCreate: Run = async (s, args, flags) => {
   if (added) s.out.note(`Git remote ${remote} added`);
 };
 
-export const appsInfo: Run = async (s, _args, flags) => {
-  const app = await s.app();
+export const appsInfo: Run = async (s, args) => {
+  const app = await s.app(args[0]);
   const name = app.metadata.name!;
   const [releases, formation, attachments, git] = await Promise.all([releasesOf(s, name), formationOf(s, name), attachmentsOf(s, name), s.gitUrl(name)]);
   const dynos = Object.entries(formation?.status?.processes ?? {}).map(([t, p]) => `${t}: ${p.desired}`);
@@ -161,7 +168,7 @@ export const appsInfo: Run = async (s, _args, flags) => {
     domains: app.spec.domains ?? [], maintenance: app.spec.maintenance ?? false,
     status: ready ? `${ready.status === 'True' ? 'ready' : 'not ready'}: ${ready.message}` : 'unknown',
   };
-  if (flags.json) return void s.out.json(info);
+  if (s.out.structured) return void s.out.data(info);
   s.out.header(name);
   s.out.keyValues([
     ['Git URL', info.gitUrl ?? ''],
@@ -177,8 +184,8 @@ export const appsInfo: Run = async (s, _args, flags) => {
   ]);
 };
 
-export const appsDestroy: Run = async (s, _args, flags) => {
-  const app = await s.app();
+export const appsDestroy: Run = async (s, args, flags) => {
+  const app = await s.app(args[0]);
   const name = app.metadata.name!;
   await confirmByName(s, name, flags.confirm, `This will delete ${s.out.app(name)} including all its releases, dynos and config vars.`);
   s.out.note(`Destroying ${s.out.app(name)}...`);

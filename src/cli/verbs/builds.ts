@@ -19,19 +19,19 @@ async function pick(s: Session, app: string, id: string | undefined): Promise<Bu
 
 const status = (b: Build) => (b.status?.phase ?? 'Pending').toLowerCase();
 
-export const builds: Run = async (s, _args, flags) => {
+export const builds: Run = async (s) => {
   const app = (await s.app()).metadata.name!;
   const list = (await buildsOf(s, app)).reverse();
-  if (flags.json) return void s.out.json(list.map((b) => ({ id: b.metadata.name, commit: b.spec.source.commit, status: status(b), release: b.status?.release ?? null, createdAt: b.metadata.creationTimestamp })));
+  if (s.out.structured) return void s.out.data(list.map((b) => ({ id: b.metadata.name, commit: b.spec.source.commit, status: status(b), release: b.status?.release ?? null, createdAt: b.metadata.creationTimestamp })));
   if (!list.length) return void s.out.line(`${app} has no builds yet: git push dynokube main.`);
   s.out.header(`${app} Builds`);
   s.out.table(list.map((b) => [b.metadata.name!, b.spec.source.commit.slice(0, 7), status(b), b.status?.release ? `v${b.status.release}` : '', when(b.metadata.creationTimestamp)]));
 };
 
-export const buildsInfo: Run = async (s, args, flags) => {
+export const buildsInfo: Run = async (s, args) => {
   const app = (await s.app()).metadata.name!;
   const b = await pick(s, app, args[0]);
-  if (flags.json) return void s.out.json({ id: b.metadata.name, source: b.spec.source, ...b.status });
+  if (s.out.structured) return void s.out.data({ id: b.metadata.name, source: b.spec.source, ...b.status });
   const t = b.status?.timings;
   s.out.header(`Build ${b.metadata.name}`);
   s.out.keyValues([
@@ -55,8 +55,12 @@ export const buildsOutput: Run = async (s, args) => {
   const pod = pods.items[0];
   if (!pod) throw new CliError(`Build ${b.metadata.name} has not started yet.`, EXIT.notFound);
   try {
-    const res = await s.kube.stream({ path: `${resourcePath(Resources.Pod, s.namespace, pod.metadata.name)}/log`, query: { container: 'build' } });
-    for await (const chunk of res) process.stdout.write(chunk as Buffer);
+    // A build's phases are the pod's containers, init containers first (see api/builder.ts).
+    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
+    for (const container of containers) {
+      const res = await s.kube.stream({ path: `${resourcePath(Resources.Pod, s.namespace, pod.metadata.name)}/log`, query: { container } });
+      for await (const chunk of res) process.stdout.write(chunk as Buffer);
+    }
   } catch (e) {
     if (e instanceof ApiError && (e.status === 400 || e.status === 404)) throw new CliError(`The output of ${b.metadata.name} is not available (${e.message}).`, EXIT.notFound);
     throw e;

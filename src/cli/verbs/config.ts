@@ -5,7 +5,7 @@ import { isNotFound } from '../../k8s/rest.js';
 import { Resources } from '../../k8s/resources.js';
 import type { Secret } from '../../k8s/types.js';
 import { releasing } from '../apps-data.js';
-import { CliError, usageError } from '../errors.js';
+import { CliError, EXIT, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import { sentence } from '../output.js';
 import type { Session } from '../session.js';
@@ -24,7 +24,7 @@ export const config: Run = async (s, _args, flags) => {
   const app = (await s.app()).metadata.name!;
   const vars = await configOf(s, app);
   const keys = Object.keys(vars).sort();
-  if (flags.json) return void s.out.json(Object.fromEntries(keys.map((k) => [k, vars[k]])));
+  if (s.out.structured) return void s.out.data(Object.fromEntries(keys.map((k) => [k, vars[k]])));
   if (flags.shell) {
     for (const k of keys) s.out.line(`${k}=${shellQuote(vars[k]!)}`);
     return;
@@ -34,11 +34,15 @@ export const config: Run = async (s, _args, flags) => {
 };
 
 export const configGet: Run = async (s, args, flags) => {
-  if (args.length !== 1) throw usageError('Give exactly one KEY: kubectl dyno config:get KEY');
   const app = (await s.app()).metadata.name!;
-  const value = (await configOf(s, app))[args[0]!];
-  if (value === undefined) return 1;
-  s.out.line(flags.shell ? `${args[0]}=${shellQuote(value)}` : value);
+  const vars = await configOf(s, app);
+  const got = Object.fromEntries(args.map((k) => [k, vars[k] ?? null]));
+  if (s.out.structured) s.out.data(got);
+  // One line per key, an unset one empty (a single unset key prints nothing), as Heroku does.
+  else if (args.length > 1 || got[args[0]!] !== null) {
+    for (const [k, v] of Object.entries(got)) s.out.line(flags.shell ? `${k}=${shellQuote(v ?? '')}` : v ?? '');
+  }
+  return Object.values(got).includes(null) ? EXIT.error : EXIT.ok;
 };
 
 /** Parses KEY=VALUE arguments; the value may itself hold `=`. */

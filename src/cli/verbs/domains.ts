@@ -2,7 +2,9 @@
 // Imported only when one of them runs; commands/domains.ts holds their flags and help.
 import { openInBrowser } from '../browser.js';
 import { HOSTNAME_PATTERN } from '../../api/names.js';
+import type { App } from '../../api/app.js';
 import { Resources } from '../../k8s/resources.js';
+import type { Ingress } from '../../k8s/types.js';
 import { CliError, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import type { Session } from '../session.js';
@@ -11,11 +13,11 @@ async function setDomains(s: Session, app: string, domains: string[]): Promise<v
   await s.kube.mergePatch(Resources.App, s.namespace, app, { spec: { domains } });
 }
 
-export const domains: Run = async (s, _args, flags) => {
+export const domains: Run = async (s) => {
   const app = await s.app();
   const custom = app.spec.domains ?? [];
   const host = app.status?.url ? new URL(app.status.url).host : undefined;
-  if (flags.json) return void s.out.json({ default: host ?? null, custom });
+  if (s.out.structured) return void s.out.data({ default: host ?? null, custom });
   s.out.header(`${app.metadata.name} Default Domain`);
   s.out.line(host ?? '(none yet: the app has no web process)');
   if (custom.length) {
@@ -35,8 +37,20 @@ export const domainsAdd: Run = async (s, args) => {
   s.out.note(`Adding ${host} to ${s.out.app(app.metadata.name!)}...`);
   await setDomains(s, app.metadata.name!, [...list, host]);
   s.out.note(`Adding ${host} to ${s.out.app(app.metadata.name!)}... done`);
-  s.out.note(`Point ${host}'s DNS at your cluster's ingress to route it.`);
+  const target = await dnsTarget(s, app);
+  if (target) s.out.note(`Configure your DNS provider to point ${host} at the DNS target ${target} (a CNAME record${/^[\d.:]+$/.test(target) ? ', or an A record for an address' : ''}).`);
+  else s.out.note(`Point ${host}'s DNS at your cluster's ingress to route it.`);
+  if (!app.spec.tls?.issuer && !app.spec.tls?.secretName) {
+    s.out.note(`For HTTPS on ${host}, give the app a certificate: kubectl dyno certs:add CRT KEY, or kubectl dyno certs:auto:enable with a cert-manager issuer.`);
+  }
 };
+
+/** Where a custom domain's DNS points: the Ingress's load balancer if it has one, else the app's own host. */
+async function dnsTarget(s: Session, app: App): Promise<string | undefined> {
+  const ingress = await s.kube.find<Ingress>(Resources.Ingress, s.namespace, app.metadata.name!).catch(() => undefined);
+  const lb = ingress?.status?.loadBalancer?.ingress?.[0];
+  return lb?.hostname ?? lb?.ip ?? (app.status?.url ? new URL(app.status.url).hostname : undefined);
+}
 
 export const domainsRemove: Run = async (s, args) => {
   const host = args[0]?.toLowerCase();
@@ -50,7 +64,9 @@ export const domainsRemove: Run = async (s, args) => {
 };
 
 export const maintenance: Run = async (s) => {
-  s.out.line((await s.app()).spec.maintenance ? 'on' : 'off');
+  const on = (await s.app()).spec.maintenance === true;
+  if (s.out.structured) return void s.out.data({ maintenance: on });
+  s.out.line(on ? 'on' : 'off');
 };
 
 const setMaintenance = (on: boolean): Run => async (s) => {

@@ -4,17 +4,22 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { CliError, usageError } from '../errors.js';
+import { PlainKubeConfig } from '../kubeconfig.js';
 import type { Run } from '../framework.js';
 import type { Session } from '../session.js';
 import { DEFAULT_REMOTE } from '../session.js';
 import { setGitRemote } from './apps.js';
 
-/** The token for git: the kubeconfig user's own, or one minted for a ServiceAccount. */
+/**
+ * The token for git: the one the kubeconfig signs in with, however it gets it (a token, a token
+ * file, an exec plugin such as aws eks get-token or kubelogin, an auth provider), or one minted for
+ * a ServiceAccount.
+ */
 async function token(s: Session, serviceAccount: string | undefined): Promise<string> {
-  const own = s.kc.getCurrentUser()?.token;
-  if (!serviceAccount && own) return own;
   if (!serviceAccount) {
-    throw new CliError('Your kubeconfig signs in without a token (a client certificate?), so git cannot use it: '
+    const own = s.kc instanceof PlainKubeConfig ? await s.kc.bearerToken() : s.kc.getCurrentUser()?.token;
+    if (own) return own;
+    throw new CliError('Your kubeconfig signs in without a token (a client certificate or a password), which git cannot send: '
       + 'pass --service-account NAME to git:remote to push as that ServiceAccount.');
   }
   const res = await s.kube.request<{ status?: { token?: string } }>({
@@ -47,6 +52,7 @@ export const gitCredentials: Run = async (s, args, flags) => {
   if (action !== 'get' && action !== 'store' && action !== 'erase') throw usageError('git calls this as: git:credentials get|store|erase');
   readFileSync(0, 'utf8'); // git's description of the request; every dynokube URL gets the same answer
   if (action !== 'get') return;
-  s.out.line('username=git');
-  s.out.line(`password=${await token(s, flags['service-account'] as string | undefined)}`);
+  // Nothing reaches git until the token is in hand: half an answer would have it ask again, or fail oddly.
+  const password = await token(s, flags['service-account'] as string | undefined);
+  s.out.line(`username=git\npassword=${password}`);
 };

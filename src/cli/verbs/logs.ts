@@ -1,6 +1,8 @@
-// logs: the app's log lines across its dynos, merged in time order, prefixed as Heroku does:
-// `2026-11-23T06:28:13Z app[web.1]: ...`. --tail follows them, new dynos included.
-// Imported only when one of them runs; commands/logs.ts holds their flags and help.
+// logs: the app's log lines across its dynos and the router, merged in time order, prefixed as
+// Heroku does: `2026-11-23T06:28:13Z app[web.1]: ...` and `... heroku[router]: at=info ...`.
+// --source app or heroku keeps one side, as Heroku's -s does; --tail follows them, new dynos and
+// router replicas included. Imported only when one of them runs; commands/logs.ts holds their
+// flags and help.
 import { createInterface } from 'node:readline';
 import { dynoName } from '../../api/names.js';
 import { resourcePath, Resources } from '../../k8s/resources.js';
@@ -24,49 +26,104 @@ export function splitTimestamp(raw: string): Line {
   return at ? { at, text: raw.slice(i + 1) } : { at: '', text: raw };
 }
 
+/**
+ * The router line in one of the router's log lines, when it concerns this app: the router writes
+ * one JSON object per request, with the app's namespace and name beside Heroku's line.
+ */
+export function routerLine(text: string, namespace: string, app: string): string | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const o = JSON.parse(text) as { namespace?: string; app?: string; msg?: string };
+    return o.namespace === namespace && o.app === app && typeof o.msg === 'string' ? o.msg : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const shortTime = (at: string) => (at ? `${at.slice(0, 19)}Z` : ''.padEnd(20));
+
+/** The router's log holds every app's requests: read far enough back to find this app's among them. */
+const ROUTER_TAIL_PER_LINE = 50;
+const ROUTER_TAIL_MAX = 20_000;
 
 interface Source {
   label: string;
   pod: Pod;
+  namespace: string;
   container: string;
+  /** The text to show for one of the pod's lines, or undefined to skip it. */
+  pick: (text: string) => string | undefined;
+  tail: (num: number) => number;
 }
 
-async function sources(s: Session, app: string, source: string, dyno: string | undefined): Promise<Source[]> {
+const all = (text: string) => text;
+const exactly = (num: number) => num;
+
+async function dynoSources(s: Session, app: string, source: string, dyno: string | undefined): Promise<Source[]> {
   if (source === 'build') {
     const build = (await buildsOf(s, app)).at(-1);
     if (!build) return [];
     const pods = await s.kube.list<Pod>(Resources.Pod, s.namespace, { labelSelector: `job-name=${build.metadata.name}` });
-    return pods.items.map((pod) => ({ label: 'build', pod, container: 'build' }));
+    return pods.items.map((pod) => ({ label: 'build', pod, namespace: s.namespace, container: 'build', pick: all, tail: exactly }));
   }
   return (await dynosOf(s, app, ['dyno', 'one-off', 'release-phase']))
     .filter((d) => !dyno || d.name === dyno || d.type === dyno)
-    .map((d) => ({ label: `app[${d.name}]`, pod: d.pod, container: d.pod.spec?.containers[0]?.name ?? d.type }));
+    .map((d) => ({ label: `app[${d.name}]`, pod: d.pod, namespace: s.namespace, container: d.pod.spec?.containers[0]?.name ?? d.type, pick: all, tail: exactly }));
 }
 
-function logPath(s: Session, pod: Pod): string {
-  return `${resourcePath(Resources.Pod, s.namespace, pod.metadata.name)}/log`;
+/** The router's pods, where the cluster says they are and the user may read their logs; none otherwise. */
+async function routerSources(s: Session, app: string): Promise<Source[]> {
+  const { routerNamespace, routerSelector } = await s.clusterInfo();
+  if (!routerNamespace || !routerSelector) return [];
+  try {
+    const pods = await s.kube.list<Pod>(Resources.Pod, routerNamespace, { labelSelector: routerSelector });
+    return pods.items.map((pod) => ({
+      label: 'heroku[router]', pod, namespace: routerNamespace, container: 'router',
+      pick: (text) => routerLine(text, s.namespace, app),
+      tail: (num) => Math.min(ROUTER_TAIL_MAX, num * ROUTER_TAIL_PER_LINE),
+    }));
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 403 || e.status === 404)) return [];
+    throw e;
+  }
+}
+
+async function sources(s: Session, app: string, source: string, dyno: string | undefined): Promise<Source[]> {
+  const router = source === 'heroku' || (source === 'all' && (!dyno || dyno === 'router'));
+  const dynos = source !== 'heroku' && dyno !== 'router';
+  const [a, b] = await Promise.all([dynos ? dynoSources(s, app, source, dyno) : [], router ? routerSources(s, app) : []]);
+  return [...a, ...b];
+}
+
+function logPath(src: Source): string {
+  return `${resourcePath(Resources.Pod, src.namespace, src.pod.metadata.name)}/log`;
 }
 
 async function readAll(s: Session, src: Source, num: number): Promise<(Line & { label: string })[]> {
   try {
-    const res = await s.kube.stream({ path: logPath(s, src.pod), query: { container: src.container, timestamps: true, tailLines: num } });
+    const res = await s.kube.stream({ path: logPath(src), query: { container: src.container, timestamps: true, tailLines: src.tail(num) } });
     const out: (Line & { label: string })[] = [];
-    for await (const raw of createInterface({ input: res, crlfDelay: Infinity })) if (raw) out.push({ ...splitTimestamp(raw), label: src.label });
+    for await (const raw of createInterface({ input: res, crlfDelay: Infinity })) {
+      const l = raw ? splitTimestamp(raw) : undefined;
+      const text = l && src.pick(l.text);
+      if (text !== undefined) out.push({ at: l!.at, text, label: src.label });
+    }
     return out;
   } catch (e) {
     // A dyno that has not started has no log yet: nothing to show, not an error.
-    if (e instanceof ApiError && (e.status === 400 || e.status === 404)) return [];
+    if (e instanceof ApiError && (e.status === 400 || e.status === 403 || e.status === 404)) return [];
     throw e;
   }
 }
+
+const SOURCES = ['all', 'app', 'heroku', 'build'];
 
 export const logs: Run = async (s, _args, flags) => {
   const app = (await s.app()).metadata.name!;
   const num = flags.num === undefined ? 100 : Number(flags.num);
   if (!Number.isInteger(num) || num < 1) throw usageError('--num must be a positive number.');
-  const source = (flags.source as string | undefined) ?? 'app';
-  if (source !== 'app' && source !== 'build') throw usageError('--source is app or build.');
+  const source = (flags.source as string | undefined) ?? 'all';
+  if (!SOURCES.includes(source)) throw usageError('--source is app (the dynos), heroku (the router) or build.');
   const dyno = flags.dyno === undefined ? undefined : dynoName(flags.dyno as string);
   const srcs = await sources(s, app, source, dyno);
   const lines = (await Promise.all(srcs.map((src) => readAll(s, src, num)))).flat();
@@ -74,22 +131,23 @@ export const logs: Run = async (s, _args, flags) => {
   for (const l of lines.slice(-num)) s.out.line(`${shortTime(l.at)} ${l.label}: ${l.text}`);
   if (!flags.tail) return;
 
-  // Follow every current dyno from now on, and pick up dynos that start later.
+  // Follow every current dyno and router from now on, and pick up those that start later.
   const followed = new Set<string>();
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
-  // Dynos shown above continue from now; a dyno that starts later is followed from its first line.
+  // Pods shown above continue from now; a pod that starts later is followed from its first line.
   const follow = async (src: Source, fromStart: boolean) => {
     followed.add(src.pod.metadata.uid!);
     try {
       const since = fromStart ? {} : { sinceSeconds: 1 };
-      const res = await s.kube.stream({ path: logPath(s, src.pod), query: { container: src.container, timestamps: true, follow: true, ...since } }, abort.signal);
+      const res = await s.kube.stream({ path: logPath(src), query: { container: src.container, timestamps: true, follow: true, ...since } }, abort.signal);
       for await (const raw of createInterface({ input: res, crlfDelay: Infinity })) {
         const l = splitTimestamp(raw);
-        s.out.line(`${shortTime(l.at)} ${src.label}: ${l.text}`);
+        const text = src.pick(l.text);
+        if (text !== undefined) s.out.line(`${shortTime(l.at)} ${src.label}: ${text}`);
       }
     } catch {
-      // The dyno went away, or we were interrupted.
+      // The pod went away, or we were interrupted.
     }
   };
   const shown = new Set(srcs.filter((src) => src.pod.status?.phase === 'Running').map((src) => src.pod.metadata.uid!));

@@ -23,7 +23,7 @@ async function slugTypes(s: Session, app: string): Promise<{ types: Record<strin
   return { types, formation };
 }
 
-export const ps: Run = async (s, args, flags) => {
+export const ps: Run = async (s, args) => {
   const a = await s.app();
   const app = a.metadata.name!;
   const [dynos, formation, current] = await Promise.all([dynosOf(s, app, ['dyno', 'one-off']), formationOf(s, app), currentReleaseOf(s, a)]);
@@ -31,8 +31,8 @@ export const ps: Run = async (s, args, flags) => {
   const wanted = args.map(processTypeName);
   const shown = dynos.filter((d) => !wanted.length || wanted.includes(d.type));
   const commandOf = (d: (typeof shown)[number]) => (d.type === 'run' ? d.pod.spec?.containers[0]?.command?.at(-1) : types[d.type]) ?? null;
-  if (flags.json) {
-    return void s.out.json(shown.map((d) => ({ name: d.name, type: d.type, state: d.state, since: d.since ?? null, pod: d.pod.metadata.name, release: Number(d.pod.metadata.labels?.['dynokube.dev/release'] ?? 0), size: formation?.spec.processes[d.type]?.size ?? DEFAULT_DYNO_SIZE, command: commandOf(d) })));
+  if (s.out.structured) {
+    return void s.out.data(shown.map((d) => ({ name: d.name, type: d.type, state: d.state, since: d.since ?? null, pod: d.pod.metadata.name, release: Number(d.pod.metadata.labels?.['dynokube.dev/release'] ?? 0), size: formation?.spec.processes[d.type]?.size ?? DEFAULT_DYNO_SIZE, command: commandOf(d) })));
   }
   if (!shown.length) {
     s.out.line(`No dynos on ${s.out.app(app)}`);
@@ -61,13 +61,16 @@ interface ScaleChange {
   size?: DynoSize;
 }
 
-/** `web=3`, `web=3:standard-2x`, `web+2`, `worker-1`, `web=standard-2x`. */
+/**
+ * `web=3`, `web=3:Standard-2X` (sizes in any case, as Heroku prints them), `web+2`, `worker-1`,
+ * `worker+1:standard-2x`, `web=standard-2x`.
+ */
 export function parseScale(arg: string): ScaleChange {
   // The type as the Procfile writes it (celery_worker, Worker) or as it is named here (celery-worker).
-  const m = /^([A-Za-z0-9][A-Za-z0-9_-]*)(?:=(\d+)?(?::?([A-Za-z0-9-]+))?|([+-]\d+))$/.exec(arg);
+  const m = /^([A-Za-z0-9][A-Za-z0-9_-]*)(?:=(\d+)?(?::?([A-Za-z0-9-]+))?|([+-]\d+)(?::([A-Za-z0-9-]+))?)$/.exec(arg);
   if (!m || (m[2] === undefined && m[3] === undefined && m[4] === undefined)) throw usageError(`${arg} is not TYPE=N, TYPE=N:SIZE, TYPE+N or TYPE-N.`);
-  const size = m[3]?.toLowerCase();
-  if (size !== undefined && !(DYNO_SIZES as readonly string[]).includes(size)) throw usageError(`Unknown dyno size ${size}: sizes are ${DYNO_SIZES.join(', ')}.`);
+  const size = (m[3] ?? m[5])?.toLowerCase();
+  if (size !== undefined && !(DYNO_SIZES as readonly string[]).includes(size)) throw usageError(`Unknown dyno size ${m[3] ?? m[5]}: sizes are ${DYNO_SIZES.join(', ')}.`);
   return { type: processTypeName(m[1]!), ...(m[2] !== undefined ? { quantity: Number(m[2]) } : {}), ...(m[4] !== undefined ? { delta: Number(m[4]) } : {}), ...(size ? { size: size as DynoSize } : {}) };
 }
 
@@ -86,16 +89,27 @@ async function applyFormation(s: Session, app: string, changes: ScaleChange[]): 
   return processes;
 }
 
+/** The formation as Heroku prints it: `web=1:Standard-1X worker=0:Standard-2X`. */
+async function showFormation(s: Session, app: string): Promise<void> {
+  const { types, formation } = await slugTypes(s, app);
+  const rows = Object.keys(types).sort().map((type) => {
+    const p = formation?.spec.processes[type];
+    return { type, quantity: p?.quantity ?? (type === 'web' ? 1 : 0), size: p?.size ?? DEFAULT_DYNO_SIZE };
+  });
+  if (s.out.structured) return void s.out.data(rows);
+  s.out.line(rows.map((r) => `${r.type}=${r.quantity}:${sizeName(r.size)}`).join(' '));
+}
+
 export const psScale: Run = async (s, args) => {
-  if (!args.length) throw usageError('Usage: kubectl dyno ps:scale TYPE=N [TYPE=N...], e.g. web=2 worker=1:standard-2x');
   const changes = args.map(parseScale);
   const app = (await s.app()).metadata.name!;
+  if (!changes.length) return showFormation(s, app);
   s.out.note('Scaling dynos...');
   const result = await applyFormation(s, app, changes);
   s.out.note(`Scaling dynos... done, now running ${sentence(Object.entries(result).map(([t, p]) => `${t} at ${p.quantity}:${sizeName(p.size ?? DEFAULT_DYNO_SIZE)}`))}`);
 };
 
-export const psType: Run = async (s, args, flags) => {
+export const psType: Run = async (s, args) => {
   const app = (await s.app()).metadata.name!;
   if (args.length) {
     const changes = args.map((a) => {
@@ -110,13 +124,18 @@ export const psType: Run = async (s, args, flags) => {
     const p = formation?.spec.processes[t];
     return { type: t, size: p?.size ?? DEFAULT_DYNO_SIZE, quantity: p?.quantity ?? (t === 'web' ? 1 : 0) };
   });
-  if (flags.json) return void s.out.json(rows);
+  if (s.out.structured) return void s.out.data(rows);
   s.out.table([['Type', 'Size', 'Qty'], ...rows.map((r) => [r.type, sizeName(r.size), String(r.quantity)])]);
 };
 
-export const psRestart: Run = async (s, args) => {
+export const psRestart: Run = async (s, args, flags) => {
+  const named = [args[0], flags['dyno-name'], flags['process-type']].filter((t) => t !== undefined) as string[];
+  if (named.length > 1) throw usageError('Name one dyno or process type: an argument, -d DYNO or -p TYPE.');
+  // A dyno or type as the Procfile spells it (celery_worker.1) is the one named here (celery-worker.1).
+  const target = named[0] === undefined ? undefined : dynoName(named[0]);
+  if (flags['dyno-name'] !== undefined && !target!.includes('.')) throw usageError(`-d takes a dyno such as ${target}.1; -p takes a process type.`);
+  if (flags['process-type'] !== undefined && target!.includes('.')) throw usageError(`-p takes a process type such as ${target!.split('.')[0]}; -d takes a dyno.`);
   const app = (await s.app()).metadata.name!;
-  const target = args[0] === undefined ? undefined : dynoName(args[0]);
   if (target && target.includes('.')) {
     const dyno = (await dynosOf(s, app)).find((d) => d.name === target);
     if (!dyno) throw new CliError(`Couldn't find dyno ${target}. kubectl dyno ps lists them.`, EXIT.notFound);

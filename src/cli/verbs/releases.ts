@@ -40,8 +40,8 @@ export const releases: Run = async (s, _args, flags) => {
   const num = flags.num === undefined ? 15 : Number(flags.num);
   if (!Number.isInteger(num) || num < 1) throw usageError('--num must be a positive number.');
   const list = (await releasesOf(s, name)).reverse().slice(0, num);
-  if (flags.json) {
-    return void s.out.json(list.map((r) => ({ version: r.spec.version, description: r.spec.description ?? '', status: r.status?.phase ?? 'Pending', current: r.spec.version === app.status?.currentRelease, createdAt: r.metadata.creationTimestamp })));
+  if (s.out.structured) {
+    return void s.out.data(list.map((r) => ({ version: r.spec.version, description: r.spec.description ?? '', status: r.status?.phase ?? 'Pending', current: r.spec.version === app.status?.currentRelease, createdAt: r.metadata.creationTimestamp })));
   }
   if (!list.length) {
     s.out.line(`${name} has no releases.`);
@@ -51,7 +51,7 @@ export const releases: Run = async (s, _args, flags) => {
   s.out.table(list.map((r) => [`v${r.spec.version}`, r.spec.description ?? '', status(r), when(r.metadata.creationTimestamp)]));
 };
 
-export const releasesInfo: Run = async (s, args, flags) => {
+export const releasesInfo: Run = async (s, args) => {
   const app = await s.app();
   const name = app.metadata.name!;
   const version = parseVersion(args[0]) ?? app.status?.currentRelease ?? latestVersion(await releasesOf(s, name));
@@ -64,7 +64,7 @@ export const releasesInfo: Run = async (s, args, flags) => {
     createdAt: r.metadata.creationTimestamp, image: r.status?.image ?? r.spec.image ?? null, commit: r.spec.commit ?? null,
     build: r.spec.build ?? null, rollbackTo: r.spec.rollbackTo ?? null, processTypes: types, configVars: r.status?.configVars ?? [],
   };
-  if (flags.json) return void s.out.json(info);
+  if (s.out.structured) return void s.out.data(info);
   s.out.header(`Release v${version}`);
   s.out.keyValues([
     ['Change', info.description],

@@ -77,17 +77,30 @@ async function podOf(s: Session, job: string, until: (p: Pod) => boolean, timeou
 
 const exitCodeOf = (p: Pod): number | undefined => p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode;
 
+/**
+ * The shell line the dyno runs, as the Heroku CLI makes it: one argument is a line already
+ * (`run "ls | wc -l"`); several are joined, those with spaces quoted (`run echo "a b"`).
+ */
+export function buildCommand(args: string[]): string {
+  if (args.length === 1) return args[0]!;
+  return args.map((a) => (/\s/.test(a) ? `"${a.replace(/(["\\$`])/g, '\\$1')}"` : a)).join(' ');
+}
+
+/** -e values as Heroku takes them: `A=1;B=2`, or the flag repeated. */
+export function parseEnv(values: string[] | undefined): Record<string, string> {
+  return values ? parseAssignments(values.flatMap((v) => v.split(';')).filter(Boolean)) : {};
+}
+
 export const run: Run = async (s, args, flags) => {
-  if (!args.length) throw usageError('Usage: kubectl dyno run COMMAND [ARGS...]');
-  const size = (flags.size as string | undefined) ?? DEFAULT_DYNO_SIZE;
-  if (!(DYNO_SIZES as readonly string[]).includes(size)) throw usageError(`Unknown dyno size ${size}: sizes are ${DYNO_SIZES.join(', ')}.`);
-  const env = flags.env ? parseAssignments(flags.env as string[]) : {};
+  const size = ((flags.size as string | undefined) ?? DEFAULT_DYNO_SIZE).toLowerCase();
+  if (!(DYNO_SIZES as readonly string[]).includes(size)) throw usageError(`Unknown dyno size ${flags.size}: sizes are ${DYNO_SIZES.join(', ')}.`);
+  const env = parseEnv(flags.env as string[] | undefined);
   const app = await s.app();
   const name = app.metadata.name!;
   const current = currentRelease(app, await releasesOf(s, name));
   const image = current?.status?.image ?? current?.spec.image;
   if (!current || !image) throw new CliError(`${name} has no release to run: push code first.`, EXIT.notFound);
-  const command = args.join(' ');
+  const command = buildCommand(args);
   const tty = !flags.detached && Boolean(process.stdin.isTTY) && !flags['no-tty'];
   const number = randomInt(1000, 10000);
   const { imagePullSecret } = await s.clusterInfo();
@@ -100,8 +113,9 @@ export const run: Run = async (s, args, flags) => {
   const jobName = job.metadata!.name!;
   if (flags.detached) {
     s.out.note(`Running \`${command}\` on ${s.out.app(name)}... up, run.${number} (${size})`);
-    s.out.note(`Run kubectl dyno logs -a ${name} --dyno run.${number} to see its output.`);
-    return;
+    if (!flags.tail) return void s.out.note(`Run kubectl dyno logs -a ${name} --dyno run.${number} to see its output.`);
+    const { logs } = await import('./logs.js');
+    return logs(s, [], { dyno: `run.${number}`, tail: true });
   }
   const pod = await podOf(s, jobName, (p) => p.status?.phase !== 'Pending', 120_000);
   s.out.note(`Running \`${command}\` on ${s.out.app(name)}... up, run.${number} (${size})`);
@@ -116,6 +130,9 @@ export const run: Run = async (s, args, flags) => {
   const done = await podOf(s, jobName, (p) => exitCodeOf(p) !== undefined, 60_000);
   return exitCodeOf(done) ?? EXIT.error;
 };
+
+/** run:detached: run --detached, as Heroku spells it. */
+export const runDetached: Run = (s, args, flags) => run(s, args, { ...flags, detached: true });
 
 const RENDEZVOUS_VAR = '_dynokube_attached';
 

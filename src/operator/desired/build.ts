@@ -1,14 +1,16 @@
-// The build Job: the builder image with the build's source, buildpacks and registry in its
-// environment (the contract in api/builder.ts), the app's config vars as ENV_DIR files, and
-// Heroku's time limit. It reports through its termination message.
-import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
+// The build Job: the builder image, once per phase (the contract in api/builder.ts), each
+// container given only its phase's variables: the registry credentials never reach the
+// buildpacks' container. The app's config vars are ENV_DIR files, under Heroku's time limit. It
+// reports through its last container's termination message.
+import type { V1Container, V1EnvVar, V1Job } from '@kubernetes/client-node';
 import type { App } from '../../api/app.js';
 import type { Build } from '../../api/build.js';
-import { BUILD_DIR, BuilderEnv, CACHE_DIR, ENV_DIR } from '../../api/builder.js';
+import { BUILD_DIR, BuilderEnv, CACHE_DIR, ENV_DIR, HANDOFF, PHASE_ENV, type BuilderPhase } from '../../api/builder.js';
 import { names } from '../../api/names.js';
 import { appLabels } from '../../k8s/labels.js';
 import type { Settings } from '../settings.js';
 import { ownedBy } from './owner.js';
+import { FINISHED_JOB_TTL_SECONDS } from './release.js';
 
 export const buildJobName = (build: Build): string => build.metadata.name!;
 
@@ -22,7 +24,7 @@ export function unknownStack(build: Build, app: App, settings: Settings): string
   return `the stack ${stack} is not offered by this cluster (its stacks: ${Object.keys(settings.stacks).join(', ')}): set the App's spec.stack to one of them, or remove it for ${settings.defaultStack}`;
 }
 
-export function buildEnv(build: Build, app: App, settings: Settings): V1EnvVar[] {
+export function buildEnv(build: Build, app: App, settings: Settings, phase: BuilderPhase): V1EnvVar[] {
   const stack = stackOf(build, app, settings);
   const vars: Record<string, string> = {
     [BuilderEnv.app]: build.spec.app,
@@ -39,18 +41,36 @@ export function buildEnv(build: Build, app: App, settings: Settings): V1EnvVar[]
     [BuilderEnv.runImage]: settings.stacks[stack]?.runImage ?? '',
     [BuilderEnv.buildDir]: BUILD_DIR,
     [BuilderEnv.cacheDir]: CACHE_DIR,
+    [BuilderEnv.cacheDigest]: app.status?.buildCache?.digest ?? '',
     [BuilderEnv.envDir]: ENV_DIR,
+    [BuilderEnv.handoff]: HANDOFF,
   };
-  const env: V1EnvVar[] = Object.entries(vars).map(([name, value]) => ({ name, value }));
-  if (settings.registryCredentialsSecret) {
-    for (const [name, key] of [[BuilderEnv.registryUsername, 'username'], [BuilderEnv.registryPassword, 'password']] as const) {
-      env.push({ name, valueFrom: { secretKeyRef: { name: settings.registryCredentialsSecret, key } } });
+  const { env: names, registryCredentials } = PHASE_ENV[phase];
+  const env: V1EnvVar[] = names.map((name) => ({ name, value: vars[name] ?? '' }));
+  // A basic-auth Secret (username, password) or a docker config one (ECR, GCR, ACR...): whichever keys it has.
+  if (registryCredentials && settings.registryCredentialsSecret) {
+    for (const [name, key] of [[BuilderEnv.registryUsername, 'username'], [BuilderEnv.registryPassword, 'password'], [BuilderEnv.registryDockerConfig, '.dockerconfigjson']] as const) {
+      env.push({ name, valueFrom: { secretKeyRef: { name: settings.registryCredentialsSecret, key, optional: true } } });
     }
   }
   return env;
 }
 
 export function buildJob(build: Build, app: App, settings: Settings): V1Job {
+  const container = (phase: BuilderPhase, name: string = phase): V1Container => ({
+    name,
+    image: settings.stacks[stackOf(build, app, settings)]?.buildImage || settings.builderImage,
+    args: [phase],
+    env: buildEnv(build, app, settings, phase),
+    terminationMessagePolicy: 'File',
+    resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    volumeMounts: [
+      { name: 'app', mountPath: BUILD_DIR },
+      { name: 'tmp', mountPath: '/tmp' },
+      ...(phase === 'compile' ? [{ name: 'env', mountPath: ENV_DIR, readOnly: true }] : []),
+    ],
+  });
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -63,6 +83,7 @@ export function buildJob(build: Build, app: App, settings: Settings): V1Job {
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: settings.buildTimeoutSeconds,
+      ttlSecondsAfterFinished: FINISHED_JOB_TTL_SECONDS,
       template: {
         metadata: { labels: appLabels(build.spec.app, 'build') },
         spec: {
@@ -72,19 +93,9 @@ export function buildJob(build: Build, app: App, settings: Settings): V1Job {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [{
-            name: 'build',
-            image: settings.stacks[stackOf(build, app, settings)]?.buildImage || settings.builderImage,
-            env: buildEnv(build, app, settings),
-            terminationMessagePolicy: 'File',
-            resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [
-              { name: 'app', mountPath: BUILD_DIR },
-              { name: 'tmp', mountPath: '/tmp' },
-              { name: 'env', mountPath: ENV_DIR, readOnly: true },
-            ],
-          }],
+          // Each container has its own process namespace (shareProcessNamespace stays off).
+          initContainers: [container('restore'), container('compile')],
+          containers: [container('publish', 'build')],
           volumes: [
             { name: 'app', emptyDir: {} },
             { name: 'tmp', emptyDir: {} },

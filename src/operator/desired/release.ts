@@ -2,6 +2,7 @@
 // type, the Job that runs it before the release goes live.
 import type { V1Job, V1Secret } from '@kubernetes/client-node';
 import type { Release } from '../../api/release.js';
+import type { KubeObject } from '../../k8s/rest.js';
 import { names } from '../../api/names.js';
 import { LABEL_RELEASE, appLabels } from '../../k8s/labels.js';
 import { dynoPodTemplate } from '../../k8s/dyno.js';
@@ -12,8 +13,24 @@ import type { Slug } from './ledger.js';
 import { ownedBy } from './owner.js';
 
 export const ANNOTATION_ATTACHMENTS = 'dynokube.dev/attachments';
+/**
+ * On a snapshot made before its Release (the operator's own releases): the Release it is for, so
+ * a crash between the two leaves a decision to finish, not a config to guess.
+ */
+export const ANNOTATION_INTENT = 'dynokube.dev/release-intent';
+/** Finished build and release-phase Jobs are deleted after this; their outcome is on the Build or Release by then. */
+export const FINISHED_JOB_TTL_SECONDS = 3600;
 
-export function buildSnapshot(release: Release, config: Config): V1Secret {
+/** A Release's spec as it will be created, minus the app and version the snapshot's name gives. */
+export type ReleaseIntent = Omit<Release['spec'], 'app' | 'version' | 'rollbackTo'> & { source: string };
+
+export function intentOf(secret: { metadata?: { annotations?: Record<string, string> } }): ReleaseIntent | undefined {
+  const raw = secret.metadata?.annotations?.[ANNOTATION_INTENT];
+  return raw ? (JSON.parse(raw) as ReleaseIntent) : undefined;
+}
+
+/** The snapshot of release's config, owned by the release (or the App, when made before the release). */
+export function buildSnapshot(release: Release, config: Config, opts: { owner?: KubeObject; intent?: ReleaseIntent } = {}): V1Secret {
   const app = release.spec.app;
   return {
     apiVersion: 'v1',
@@ -22,8 +39,8 @@ export function buildSnapshot(release: Release, config: Config): V1Secret {
       name: names.releaseSnapshot(app, release.spec.version),
       namespace: release.metadata.namespace,
       labels: { ...appLabels(app, 'snapshot'), [LABEL_RELEASE]: String(release.spec.version) },
-      annotations: { [ANNOTATION_ATTACHMENTS]: config.attachments.join(',') },
-      ownerReferences: ownedBy(release),
+      annotations: { [ANNOTATION_ATTACHMENTS]: config.attachments.join(','), ...(opts.intent ? { [ANNOTATION_INTENT]: JSON.stringify(opts.intent) } : {}) },
+      ownerReferences: ownedBy(opts.owner ?? release),
     },
     type: 'Opaque',
     immutable: true,
@@ -54,6 +71,7 @@ export function buildReleaseJob(release: Release, slug: Slug, settings: Settings
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: settings.releasePhaseTimeoutSeconds,
+      ttlSecondsAfterFinished: FINISHED_JOB_TTL_SECONDS,
       template: dynoPodTemplate({
         app,
         type: RELEASE_TYPE,

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Addon } from '../../api/addon.js';
 import { ConditionType } from '../../api/conditions.js';
 import { names } from '../../api/names.js';
-import { setCondition, type ConditionInput } from '../../k8s/conditions.js';
+import { setConditions, type ConditionInput } from '../../k8s/conditions.js';
 import { addonLabels } from '../../k8s/labels.js';
 import { isAlreadyExists } from '../../k8s/rest.js';
 import { Resources, type Resource } from '../../k8s/resources.js';
@@ -15,7 +15,7 @@ import type { WorkResult } from '../../k8s/queue.js';
 import type { Ctx } from '../context.js';
 import { addonHost, addonPort, addonService, addonStatefulSet, addonVolumeClaim, connectionData } from '../desired/addon.js';
 import { ownedBy } from '../desired/owner.js';
-import { announce, writeStatus } from './status.js';
+import { SYNCED, announce, writeStatus } from './status.js';
 
 export async function reconcileAddon(base: Ctx, namespace: string, name: string): Promise<WorkResult> {
   const ctx: Ctx = { ...base, log: base.log.child({ namespace, addon: name }) };
@@ -24,8 +24,8 @@ export async function reconcileAddon(base: Ctx, namespace: string, name: string)
   if (!addon || addon.metadata.deletionTimestamp) return {};
 
   await ensureConnectionSecret(ctx, addon);
-  await createIfAbsent(ctx, Resources.PersistentVolumeClaim, addonVolumeClaim(addon, ctx.settings));
-  await ctx.applier.ensure(Resources.Service, addonService(addon));
+  if (!ctx.world.claims.get(namespace, names.addonData(name))) await createIfAbsent(ctx, Resources.PersistentVolumeClaim, addonVolumeClaim(addon, ctx.settings));
+  await ctx.applier.ensure(Resources.Service, addonService(addon), ctx.world.services.get(namespace, names.addonService(name)));
   const cached = ctx.world.statefulSets.get(namespace, name);
   await ctx.applier.ensure(Resources.StatefulSet, addonStatefulSet(addon, ctx.settings), cached);
 
@@ -37,7 +37,7 @@ export async function reconcileAddon(base: Ctx, namespace: string, name: string)
     : published
       ? { type: ConditionType.Ready, status: 'False', reason: 'Unavailable', message: `${addon.spec.service} at ${where} does not accept connections: its instance is restarting or down` }
       : { type: ConditionType.Ready, status: 'False', reason: 'Provisioning', message: `starting ${addon.spec.service} (plan ${addon.spec.plan ?? 'dev'}): waiting for it to accept connections` };
-  const conditions = setCondition(addon.status?.conditions, ready, addon.metadata.generation);
+  const conditions = setConditions(addon.status?.conditions, [ready, SYNCED], addon.metadata.generation);
   await writeStatus(ctx, Resources.Addon, addon, {
     observedGeneration: addon.metadata.generation,
     ...(accepting || published ? { connectionSecret: names.addonConnection(name) } : {}),

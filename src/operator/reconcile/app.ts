@@ -1,6 +1,6 @@
 // Reconcile one app, level-triggered: everything is recomputed from the App, its config Secret,
 // Releases, Formation and attachments as they are now. Steps, in order:
-//   1. load (no App: tell its orphans, and stop)
+//   1. load (no App: tell its orphans, and stop; its namespace's Secrets not readable: say so)
 //   2. own what an App always has: the config Secret and the Formation
 //   3. compute the config a release would take now (config vars + attachments)
 //   4. move the ledger: the oldest unfinished release goes one step further; append one if due
@@ -20,17 +20,23 @@ import { Resources } from '../../k8s/resources.js';
 import type { Secret } from '../../k8s/types.js';
 import type { WorkResult } from '../../k8s/queue.js';
 import type { Ctx } from '../context.js';
-import { mergeConfig, validateConfig } from '../desired/config.js';
+import { attachmentVar, mergeConfig, validateConfig } from '../desired/config.js';
+import { NamespaceNotEnabled } from '../errors.js';
 import { currentRelease, latestRelease, nextToProcess, resolveSlug } from '../desired/ledger.js';
 import { ownedBy } from '../desired/owner.js';
 import { buildPostdeployJob, postdeployJobName } from '../desired/postdeploy.js';
 import { appUrl } from '../desired/web.js';
 import { resolveAttachments } from './attachments.js';
-import { reconcileBuilds } from './builds.js';
+import { pruneBuilds, reconcileBuilds } from './builds.js';
 import { reconcileDynos, type DynoReport } from './dynos.js';
+import { shareRegistryAuth } from './registry-auth.js';
 import { reportOrphans } from './orphans.js';
-import { appendReleaseIfDue, processNextRelease } from './releases.js';
-import { announce, writeStatus } from './status.js';
+import { appendReleaseIfDue, processNextRelease, snapshotMissing } from './releases.js';
+import { checkSnapshots } from './snapshots.js';
+import { SYNCED, announce, writeStatus } from './status.js';
+
+/** A namespace's Secrets are being listed for the first time: look again shortly. */
+const SECRETS_SYNC_WAIT_MS = 250;
 
 export async function reconcileApp(base: Ctx, namespace: string, appName: string): Promise<WorkResult> {
   const ctx: Ctx = { ...base, log: base.log.child({ namespace, app: appName }) };
@@ -46,9 +52,14 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
     await reportOrphans(ctx, namespace, appName, { releases, formation, attachments, builds });
     return {};
   }
+  const secrets = world.secrets.state(namespace);
+  if (secrets.state === 'forbidden') throw new NamespaceNotEnabled(namespace, ctx.settings);
+  if (secrets.state === 'syncing') return { requeueAfterMs: SECRETS_SYNC_WAIT_MS };
 
-  // 2. The config Secret and the Formation, created if absent and adopted if made by hand.
-  const configSecret = await ensureConfigSecret(ctx, app);
+  // 2. The config Secret and the Formation, created if absent and adopted if made by hand; the
+  // registry's credentials, where the platform shares them.
+  const configSecret = await ensureConfigSecret(ctx, app, releases);
+  await shareRegistryAuth(ctx, namespace);
   await ensureFormation(ctx, app, formation);
   for (const r of releases) await adopt(ctx, app, r);
 
@@ -71,12 +82,14 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
     await appendReleaseIfDue(ctx, app, releases, config, fresh, built);
   }
 
-  // 5. Dynos of the current release.
+  // 5. Dynos of the current release; releases whose snapshot was deleted are told so.
+  const missingSnapshots = await checkSnapshots(ctx, releases);
+  await pruneBuilds(ctx, builds);
   const current = currentRelease(releases);
   const resolved = current ? resolveSlug(current, releases) : undefined;
   const dynos = await reconcileDynos(ctx, app, formation, current, resolved?.ok ? resolved.slug : undefined);
   if (app.spec.postdeploy && current && resolved?.ok && !world.jobs.get(namespace, postdeployJobName(appName))) {
-    await ctx.applier.ensure(Resources.Job, buildPostdeployJob(app, current, resolved.slug, ctx.settings) as never);
+    await ctx.applier.ensure(Resources.Job, buildPostdeployJob(app, current, resolved.slug, ctx.settings) as never, undefined);
     ctx.log.info({ release: current.spec.version }, 'postdeploy started');
   }
   if (formation) {
@@ -85,21 +98,30 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
   }
 
   // 6. The App's status.
-  const status = appStatus(ctx, app, releases, current, dynos, problems, builds);
+  const status = appStatus(ctx, app, releases, current, dynos, problems, builds, missingSnapshots);
   await writeStatus(ctx, Resources.App, app, status);
   await announce(ctx, app, app.status?.conditions, status.conditions!, ConditionType.Ready);
   await announce(ctx, app, app.status?.conditions, status.conditions!, ConditionType.Degraded);
   return {};
 }
 
-async function ensureConfigSecret(ctx: Ctx, app: App): Promise<Secret | undefined> {
+/**
+ * The config Secret, created if absent: empty for a new app; deleted by hand, it is put back with
+ * the config vars of the latest release (the vars its attachments gave are theirs, not the app's).
+ */
+async function ensureConfigSecret(ctx: Ctx, app: App, releases: Release[]): Promise<Secret | undefined> {
   const ns = app.metadata.namespace!;
   const name = names.configSecret(app.metadata.name!);
-  const cached = ctx.world.configSecrets.get(ns, name);
+  const cached = ctx.world.secrets.get(ns, name);
   if (cached) return cached;
   const meta = { name, namespace: ns, labels: appLabels(app.metadata.name!, 'config'), ownerReferences: ownedBy(app) };
+  const latest = latestRelease(releases);
+  const snapshot = latest && await ctx.snapshots.get(ns, names.releaseSnapshot(latest.spec.app, latest.spec.version));
+  const data = snapshot ? Object.fromEntries(Object.entries(snapshot.data).filter(([k]) => !snapshot.attachments.map(attachmentVar).includes(k))) : undefined;
   try {
-    return await ctx.kube.create<Secret>(Resources.Secret, { apiVersion: 'v1', kind: 'Secret', metadata: meta, type: 'Opaque' } as Secret);
+    const made = await ctx.kube.create<Secret>(Resources.Secret, { apiVersion: 'v1', kind: 'Secret', metadata: meta, type: 'Opaque', ...(data ? { data } : {}) } as Secret);
+    if (data) await ctx.events.record(app, 'Normal', 'ConfigRestored', `the config Secret ${name} was missing: restored with v${latest!.spec.version}'s config vars`);
+    return made;
   } catch (e) {
     if (!isAlreadyExists(e)) throw e;
     // Made by hand without our labels: label and own it (only metadata; the data stays the user's).
@@ -134,8 +156,12 @@ async function adopt(ctx: Ctx, app: App, r: Release): Promise<void> {
   });
 }
 
-function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | undefined, dynos: DynoReport, problems: string[], builds: Build[]): AppStatus {
-  const latestBuild = [...builds].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '')).at(-1);
+function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | undefined, dynos: DynoReport, problems: string[], builds: Build[], missingSnapshots: Set<number>): AppStatus {
+  const byAge = [...builds].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+  const latestBuild = byAge.at(-1);
+  // The cache of the app's own last successful build; kept when that build is pruned.
+  const saved = byAge.filter((b) => b.status?.phase === 'Succeeded' && b.status.cacheDigest).at(-1);
+  const buildCache = saved ? { digest: saved.status!.cacheDigest!, build: saved.metadata.name! } : app.status?.buildCache;
   const latest = latestRelease(releases);
   const pending = nextToProcess(releases);
   const latestFailed = latest?.status?.phase === 'Failed' ? latest : undefined;
@@ -155,6 +181,8 @@ function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | u
       : { type: ConditionType.Progressing, status: 'False', reason: 'Stable', message: 'nothing is changing' };
   const degraded: ConditionInput = problems.length
     ? { type: ConditionType.Degraded, status: 'True', reason: 'InvalidConfig', message: problems.join('; ') }
+    : current && missingSnapshots.has(current.spec.version)
+      ? { type: ConditionType.Degraded, status: 'True', reason: 'SnapshotMissing', message: snapshotMissing(current.spec.version, current.status?.configSecret ?? names.releaseSnapshot(current.spec.app, current.spec.version)) }
     : latestFailed
       ? { type: ConditionType.Degraded, status: 'True', reason: 'ReleaseFailed', message: `v${latestFailed.spec.version} failed: ${findCondition(latestFailed.status?.conditions, ConditionType.Ready)?.message ?? ''}` }
       : dynos.unknown.length
@@ -165,7 +193,8 @@ function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | u
     ...(current ? { currentRelease: current.spec.version } : {}),
     ...(latest ? { latestRelease: latest.spec.version } : {}),
     ...(latestBuild ? { latestBuild: latestBuild.metadata.name } : {}),
-    ...(dynos.hasWeb ? { url: appUrl(app.metadata.name!, ctx.settings) } : {}),
-    conditions: setConditions(app.status?.conditions, [ready, progressing, degraded], app.metadata.generation),
+    ...(dynos.hasWeb ? { url: appUrl(app, ctx.settings) } : {}),
+    ...(buildCache ? { buildCache } : {}),
+    conditions: setConditions(app.status?.conditions, [ready, progressing, degraded, SYNCED], app.metadata.generation),
   };
 }

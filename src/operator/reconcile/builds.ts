@@ -14,6 +14,7 @@ import { appUrl } from '../desired/web.js';
 import type { BuiltSlug } from './releases.js';
 import { announce, writeStatus } from './status.js';
 
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const finished = (b: Build) => b.status?.phase === 'Succeeded' || b.status?.phase === 'Failed';
 
@@ -56,7 +57,7 @@ export async function reconcileBuilds(ctx: Ctx, app: App, builds: Build[], relea
         await setStatus(ctx, b, { ...base, phase: 'Failed', finishedAt: now() }, { type: ConditionType.Ready, status: 'False', reason: 'BuildFailed', message: refused });
         continue;
       }
-      await ctx.applier.ensure(Resources.Job, buildJob(b, app, ctx.settings) as never);
+      await ctx.applier.ensure(Resources.Job, buildJob(b, app, ctx.settings) as never, undefined);
       await setStatus(ctx, b, { ...base, phase: 'Building' }, { type: ConditionType.Ready, status: 'False', reason: 'Building', message: 'the build is running' });
       continue;
     }
@@ -77,7 +78,7 @@ export async function reconcileBuilds(ctx: Ctx, app: App, builds: Build[], relea
         ...(t.app !== undefined ? { appSeconds: t.app } : {}),
         ...(t.image !== undefined ? { imageSeconds: t.image } : {}),
       };
-      await setStatus(ctx, b, { ...base, phase: 'Succeeded', image: r.image, processTypes: r.processTypes ?? {}, ...(r.stack ? { stack: r.stack } : {}), timings, finishedAt: now() },
+      await setStatus(ctx, b, { ...base, phase: 'Succeeded', image: r.image, processTypes: r.processTypes ?? {}, ...(r.stack ? { stack: r.stack } : {}), ...(r.cacheDigest && DIGEST.test(r.cacheDigest) ? { cacheDigest: r.cacheDigest } : {}), timings, finishedAt: now() },
         { type: ConditionType.Ready, status: 'True', reason: 'Built', message: `built ${r.language ?? 'app'} into ${r.image}` });
     } else {
       ctx.log.info({ build: b.metadata.name }, 'build failed');
@@ -107,9 +108,21 @@ async function recordRelease(ctx: Ctx, app: App, b: Build, r: Release): Promise<
     : r.status?.phase === 'Failed'
       ? { type: 'Released', status: 'False', reason: 'ReleaseFailed', message: `v${version} failed: ${why}` }
       : { type: 'Released', status: 'False', reason: 'Releasing', message: r.status?.phase === 'ReleasePhase' ? `running the release command: ${r.status.processTypes?.release ?? ''}` : `v${version} is not live yet` };
-  const url = b.status?.processTypes?.web ? appUrl(app.metadata.name!, ctx.settings) : undefined;
+  const url = b.status?.processTypes?.web ? appUrl(app, ctx.settings) : undefined;
   await writeStatus(ctx, Resources.Build, b, {
     ...b.status, release: version, ...(url ? { url } : {}),
     conditions: setCondition(b.status?.conditions, released, b.metadata.generation),
   });
+}
+
+/**
+ * Keeps the newest finished builds of an app (settings.buildHistory) and deletes the rest, with
+ * their Jobs. Builds still running are never touched; releases keep their own record of a build.
+ */
+export async function pruneBuilds(ctx: Ctx, builds: Build[]): Promise<void> {
+  const done = builds.filter((b) => finished(b) && !b.metadata.deletionTimestamp)
+    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || b.metadata.name!.localeCompare(a.metadata.name!));
+  for (const b of done.slice(ctx.settings.buildHistory)) {
+    await ctx.kube.delete(Resources.Build, b.metadata.namespace, b.metadata.name!, { uid: b.metadata.uid });
+  }
 }

@@ -13,7 +13,7 @@ import type { Ctx } from '../context.js';
 import { buildDeployment, dynoTypes, quantityOf, unknownTypes } from '../desired/dynos.js';
 import type { Slug } from '../desired/ledger.js';
 import { stallCondition } from '../desired/stall.js';
-import { buildIngress, buildMaintenanceService, buildWebService, ingressName, maintenanceServiceName, webServiceName } from '../desired/web.js';
+import { buildIngress, buildRouterService, buildWebService, ingressName, routerServiceName, webServiceName } from '../desired/web.js';
 
 export interface DynoReport {
   status: FormationStatus;
@@ -47,11 +47,12 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
   let rolling = false;
   const stuck: string[] = [];
 
-  // Apply each type's Deployment, then remove those of types the release no longer has.
+  // Each type's Deployment, and the web Service and Ingress, are independent: applied together.
+  const writes: Promise<unknown>[] = [];
   for (const type of types) {
     const desired = buildDeployment({ app, release: current!.spec.version, slug: slug!, configSecret: names.releaseSnapshot(appName, current!.spec.version), type, formation, settings: ctx.settings });
     const cached = existing.get(type);
-    await ctx.applier.ensure(Resources.Deployment, desired as never, cached);
+    writes.push(ctx.applier.ensure(Resources.Deployment, desired as never, cached));
     const scale = quantityOf(formation, type);
     const ready = cached && cached.spec?.replicas === scale.quantity ? readyCount(cached) : 0;
     if (ready < scale.quantity) allReady = false;
@@ -59,18 +60,27 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
     if (pastDeadline(cached)) stuck.push(type);
     processes[type] = { desired: scale.quantity, ready, size: scale.size ?? 'standard-1x', command: slug!.processTypes[type]! };
   }
-  for (const [type, d] of existing) if (!types.includes(type)) await ctx.applier.remove(Resources.Deployment, ns, d.metadata.name!);
+  // Those of types the release no longer has go.
+  for (const [type, d] of existing) if (!types.includes(type)) writes.push(ctx.applier.remove(Resources.Deployment, d));
 
   const hasWeb = types.includes('web');
+  const { services, ingresses } = ctx.world;
   if (hasWeb) {
-    await ctx.applier.ensure(Resources.Service, buildWebService(app) as never);
-    await ctx.applier.ensure(Resources.Service, buildMaintenanceService(app, ctx.settings) as never);
-    await ctx.applier.ensure(Resources.Ingress, buildIngress(app, ctx.settings) as never);
+    writes.push(
+      ctx.applier.ensure(Resources.Service, buildWebService(app) as never, services.get(ns, webServiceName(appName))),
+      ctx.applier.ensure(Resources.Service, buildRouterService(app, ctx.settings) as never, services.get(ns, routerServiceName(appName))),
+      ctx.applier.ensure(Resources.Ingress, buildIngress(app, ctx.settings) as never, ingresses.get(ns, ingressName(appName))),
+    );
   } else if (current) {
-    await ctx.applier.remove(Resources.Ingress, ns, ingressName(appName));
-    await ctx.applier.remove(Resources.Service, ns, webServiceName(appName));
-    await ctx.applier.remove(Resources.Service, ns, maintenanceServiceName(appName));
+    writes.push(
+      ctx.applier.remove(Resources.Ingress, ingresses.get(ns, ingressName(appName))),
+      ctx.applier.remove(Resources.Service, services.get(ns, webServiceName(appName))),
+      ctx.applier.remove(Resources.Service, services.get(ns, routerServiceName(appName))),
+    );
   }
+  // Every write is waited for (a failure fails the reconcile only once the others are done).
+  const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 
   const unknown = slug ? unknownTypes(formation, slug) : [];
   // Only a stalled rollout costs a read of its pods: the operator does not watch pods.

@@ -3,10 +3,11 @@
 // image change. Versions are claimed by creating <app>-v<N>, so two writers never share one.
 import type { App } from '../../api/app.js';
 import { ConditionType } from '../../api/conditions.js';
+import { API_VERSION } from '../../api/kind.js';
 import { names } from '../../api/names.js';
-import type { Release, ReleaseSpec, ReleaseStatus } from '../../api/release.js';
+import type { Release, ReleaseStatus } from '../../api/release.js';
 import { setCondition, type ConditionInput } from '../../k8s/conditions.js';
-import { LABEL_APP, appLabels } from '../../k8s/labels.js';
+import { LABEL_APP, LABEL_RELEASE, appLabels } from '../../k8s/labels.js';
 import { isAlreadyExists } from '../../k8s/rest.js';
 import { Resources, resourcePath } from '../../k8s/resources.js';
 import type { Secret } from '../../k8s/types.js';
@@ -14,7 +15,7 @@ import type { Ctx } from '../context.js';
 import { attachmentVar, describeConfigChange, fingerprint, type Config } from '../desired/config.js';
 import { byVersion, currentRelease, latestRelease, nextToProcess, nextVersion, resolveSlug, shortRef, type Slug } from '../desired/ledger.js';
 import { ownedBy } from '../desired/owner.js';
-import { buildReleaseJob, buildSnapshot, releaseJobName } from '../desired/release.js';
+import { buildReleaseJob, buildSnapshot, intentOf, releaseJobName, type ReleaseIntent } from '../desired/release.js';
 import { RELEASE_TYPE } from '../desired/dynos.js';
 import { announce, sameJson, writeStatus } from './status.js';
 
@@ -36,22 +37,26 @@ async function setReleaseStatus(ctx: Ctx, r: Release, phase: Phase, condition: C
 
 const cond = (status: 'True' | 'False' | 'Unknown', reason: string, message: string): ConditionInput => ({ type: ConditionType.Ready, status, reason, message });
 
+/** A release the operator made, or one whose snapshot was already made: its config must not be guessed. */
+const snapshotWasMade = (r: Release) => Boolean(r.metadata.annotations?.[ANNOTATION_SOURCE] || r.status?.configSecret);
+
 /**
- * Creates the release's snapshot if it has none: a rollback copies its target's, others take the
- * config now. Create first, read on conflict: the usual case costs one request.
+ * The release's snapshot: a rollback's is copied from its target's, a release made by hand takes
+ * the config now; the operator's own releases were made with theirs, so one missing was deleted,
+ * and nothing is made up in its place.
  */
 async function ensureSnapshot(ctx: Ctx, r: Release, config: Config | undefined): Promise<{ config?: Config; problem?: ConditionInput & { fatal: boolean } }> {
   const ns = r.metadata.namespace!;
   const name = names.releaseSnapshot(r.spec.app, r.spec.version);
-  const known = ctx.snapshots.known(ns, name);
-  if (known) return { config: known };
+  const existing = await ctx.snapshots.get(ns, name);
+  if (existing) return { config: existing };
   let source = config;
   if (r.spec.rollbackTo !== undefined) {
     source = await ctx.snapshots.get(ns, names.releaseSnapshot(r.spec.app, r.spec.rollbackTo));
     if (!source) return { problem: { ...cond('False', 'SnapshotNotFound', `v${r.spec.rollbackTo} has no config snapshot to roll back to`), fatal: true } };
+  } else if (snapshotWasMade(r)) {
+    return { problem: { ...cond('False', 'SnapshotMissing', snapshotMissing(r.spec.version, name)), fatal: true } };
   } else if (!source) {
-    const existing = await ctx.snapshots.get(ns, name);
-    if (existing) return { config: existing };
     return { problem: { ...cond('False', 'InvalidConfig', 'waiting for the app\'s config to be fixed (see the App\'s conditions)'), fatal: false } };
   }
   try {
@@ -63,6 +68,9 @@ async function ensureSnapshot(ctx: Ctx, r: Release, config: Config | undefined):
   ctx.snapshots.remember(ns, name, source);
   return { config: source };
 }
+
+export const snapshotMissing = (version: number, secret: string): string =>
+  `the config snapshot of v${version} (Secret ${secret}) was deleted: its dynos cannot start again, and its config is not guessed. Set a config var to make a new release, or roll back`;
 
 /**
  * A rollback restores config too (as on Heroku): the app's config vars become those of the
@@ -114,7 +122,7 @@ export async function processNextRelease(ctx: Ctx, releases: Release[], config: 
   const ns = r.metadata.namespace!;
   const job = ctx.world.jobs.get(ns, releaseJobName(r.spec.app, r.spec.version));
   if (!job) {
-    await ctx.applier.ensure(Resources.Job, buildReleaseJob(r, slug, ctx.settings) as never);
+    await ctx.applier.ensure(Resources.Job, buildReleaseJob(r, slug, ctx.settings) as never, undefined);
     log.info('release phase started');
     await setReleaseStatus(ctx, r, 'ReleasePhase', cond('False', 'ReleasePhaseRunning', `running the release command: ${command}`), withConfig);
     return false;
@@ -175,10 +183,13 @@ async function decide(ctx: Ctx, app: App, releases: Release[], config: Config, b
     }
   }
   if (latest && latestSlug?.ok) {
-    const snap = await ctx.snapshots.get(latest.metadata.namespace!, names.releaseSnapshot(latest.spec.app, latest.spec.version));
+    const ns = latest.metadata.namespace!;
+    const snapName = names.releaseSnapshot(latest.spec.app, latest.spec.version);
+    const known = await ctx.snapshots.fingerprint(ns, snapName);
     // A release without its snapshot yet will take the current config: nothing to append.
-    if (snap && fingerprint(snap) !== fingerprint(config)) {
-      parts.push(describeConfigChange(snap, config));
+    if (known !== undefined && known !== fingerprint(config)) {
+      const snap = await ctx.snapshots.get(ns, snapName);
+      parts.push(snap ? describeConfigChange(snap, config) : `Update config (v${latest.spec.version}'s snapshot was deleted)`);
       // A config change runs the slug that is live, not a newer one whose release failed.
       const live = currentRelease(releases);
       const liveSlug = live ? resolveSlug(live, releases) : undefined;
@@ -188,11 +199,53 @@ async function decide(ctx: Ctx, app: App, releases: Release[], config: Config, b
   return slug && parts.length ? { description: parts.join('; '), slug, fromSpec, ...(built && slug === built.slug ? { build: built.build } : {}) } : undefined;
 }
 
+/** The Release a snapshot's intent describes (a decision made before a crash). */
+function releaseFromIntent(app: App, version: number, intent: ReleaseIntent): Release {
+  const { source, ...spec } = intent;
+  const appName = app.metadata.name!;
+  return {
+    apiVersion: API_VERSION, kind: 'Release',
+    metadata: { name: names.release(appName, version), namespace: app.metadata.namespace, labels: appLabels(appName, 'release'), ownerReferences: ownedBy(app), annotations: { [ANNOTATION_SOURCE]: source } },
+    spec: { app: appName, version, ...spec },
+  };
+}
+
+async function createRelease(ctx: Ctx, app: App, release: Release): Promise<Release> {
+  const created = await ctx.kube.create<Release>(Resources.Release, release);
+  ctx.metrics.releasesCreated.inc();
+  ctx.log.info({ release: release.spec.version, description: release.spec.description }, 'release created');
+  await ctx.events.record(app, 'Normal', 'ReleaseCreated', `v${release.spec.version}: ${release.spec.description ?? ''}`);
+  return created;
+}
+
+/**
+ * Finishes what a crash interrupted: a snapshot made with its release's intent, whose Release was
+ * never created. True when one was (the next reconcile goes on from there).
+ */
+async function finishInterrupted(ctx: Ctx, app: App, releases: Release[]): Promise<boolean> {
+  const ns = app.metadata.namespace!;
+  const versions = new Set(releases.map((r) => r.spec.version));
+  const pending = ctx.world.secrets.snapshotsOf(ns, app.metadata.name!)
+    .map((s) => ({ version: Number(s.metadata.labels?.[LABEL_RELEASE]), intent: intentOf(s) }))
+    .filter((p) => p.intent && !versions.has(p.version))
+    .sort((a, b) => a.version - b.version)[0];
+  if (!pending) return false;
+  try {
+    await createRelease(ctx, app, releaseFromIntent(app, pending.version, pending.intent!));
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+  return true;
+}
+
 /**
  * Appends a release when one is due. The cache may lag behind our own writes, so a decision is
- * confirmed against a fresh list before anything is created.
+ * confirmed against a fresh list before anything is made. The snapshot is made first, carrying
+ * the release it is for: a crash between the two is finished from it (finishInterrupted), so a
+ * release never takes a config decided later.
  */
 export async function appendReleaseIfDue(ctx: Ctx, app: App, cached: Release[], cachedConfig: Config, freshConfig: () => Promise<Config | undefined>, built?: BuiltSlug): Promise<Release | undefined> {
+  if (await finishInterrupted(ctx, app, cached)) return undefined;
   if (!(await decide(ctx, app, cached, cachedConfig, built))) return undefined;
   const config = await freshConfig();
   if (!config) return undefined;
@@ -206,27 +259,32 @@ export async function appendReleaseIfDue(ctx: Ctx, app: App, cached: Release[], 
     const due = await decide(ctx, app, releases, config, built);
     if (!due) return undefined;
     const version = Math.max(nextVersion(releases), floor);
-    const spec: ReleaseSpec = {
-      app: appName, version, description: due.description, image: due.slug.image, processTypes: due.slug.processTypes,
+    const source = due.fromSpec ? SOURCE_APP_SPEC : due.build ? SOURCE_BUILD : SOURCE_CONFIG;
+    const intent: ReleaseIntent = {
+      description: due.description, image: due.slug.image, processTypes: due.slug.processTypes,
       ...(due.slug.commit ? { commit: due.slug.commit } : {}),
       ...(due.build ? { build: due.build } : {}),
+      source,
     };
+    const release = releaseFromIntent(app, version, intent);
+    const snapshotName = names.releaseSnapshot(appName, version);
     try {
-      const created = await ctx.kube.create<Release>(Resources.Release, {
-        apiVersion: Resources.Release.apiVersion, kind: 'Release',
-        metadata: {
-          name: names.release(appName, version), namespace: ns, labels: appLabels(appName, 'release'), ownerReferences: ownedBy(app),
-          annotations: { [ANNOTATION_SOURCE]: due.fromSpec ? SOURCE_APP_SPEC : due.build ? SOURCE_BUILD : SOURCE_CONFIG },
-        },
-        spec,
-      } as Release);
-      ctx.metrics.releasesCreated.inc();
-      ctx.log.info({ release: version, description: due.description }, 'release created');
-      // The snapshot is the config this release was decided on.
-      await ctx.kube.create(Resources.Secret, buildSnapshot(created, config) as never).catch((e: unknown) => { if (!isAlreadyExists(e)) throw e; });
-      ctx.snapshots.remember(ns, names.releaseSnapshot(appName, version), config);
-      await ctx.events.record(app, 'Normal', 'ReleaseCreated', `v${version}: ${due.description}`);
-      return created;
+      await ctx.kube.create(Resources.Secret, buildSnapshot(release, config, { owner: app, intent }) as never);
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      // Left by a crash (finish it, then decide again on top of it) or another release's: look above it.
+      const other = await ctx.kube.find<Secret>(Resources.Secret, ns, snapshotName);
+      const interrupted = other && intentOf(other);
+      if (interrupted && !(await ctx.kube.find<Release>(Resources.Release, ns, snapshotName))) {
+        await createRelease(ctx, app, releaseFromIntent(app, version, interrupted)).catch((err: unknown) => { if (!isAlreadyExists(err)) throw err; });
+        return undefined;
+      }
+      floor = version + 1;
+      continue;
+    }
+    ctx.snapshots.remember(ns, snapshotName, config);
+    try {
+      return await createRelease(ctx, app, release);
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
       // Someone else took that version (perhaps a release we cannot list by label): look again above it.

@@ -1,6 +1,7 @@
 // Writing status: server-side apply of the whole status we compute, only when it differs from
 // what the cache shows, plus an Event when a condition changes its reason.
-import type { Condition } from '../../api/conditions.js';
+import { ConditionType, type Condition } from '../../api/conditions.js';
+import type { ConditionInput } from '../../k8s/conditions.js';
 import type { KubeObject } from '../../k8s/rest.js';
 import type { Resource } from '../../k8s/resources.js';
 import type { Ctx } from '../context.js';
@@ -14,6 +15,9 @@ function stable(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** What a reconcile that got to its end says; one that throws says why instead (controller.ts). */
+export const SYNCED: ConditionInput = { type: ConditionType.Synced, status: 'True', reason: 'Reconciled', message: 'its children are as its spec says' };
+
 export const sameJson = (a: unknown, b: unknown): boolean => stable(a) === stable(b);
 
 export async function writeStatus(ctx: Ctx, res: Resource, obj: KubeObject & { status?: unknown }, status: object): Promise<void> {
@@ -25,6 +29,7 @@ export async function writeStatus(ctx: Ctx, res: Resource, obj: KubeObject & { s
 const WARNING_REASONS = new Set([
   'AppNotFound', 'InvalidConfig', 'RollbackTargetNotFound', 'SnapshotNotFound', 'ReleaseCommandFailed', 'UnknownProcessType',
   'SecretNotFound', 'KeyNotFound', 'AddonNotFound', 'NameConflict', 'ReleaseFailed', 'Unavailable', 'BootTimeout', 'ImagePullFailed', 'Crashing',
+  'SnapshotMissing',
 ]);
 
 /**
