@@ -59,7 +59,8 @@ describe('helm lint and template', () => {
     // OpenShift assigns the user: none is set when the values take it away.
     expect(op.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(op.spec.template.spec.containers[0]!.env.find((e) => e.name === 'DYNOKUBE_REGISTRY')?.value).toBe('ghcr.io/acme');
-    expect(docs.filter((d) => d.kind === 'Secret')).toEqual([]); // no bundled registry, so no credentials of its own
+    // No bundled registry, so no credentials of its own: the only Secret is the webhook's certificate.
+    expect(docs.filter((d) => d.kind === 'Secret').map((d) => (d as unknown as { metadata: { name: string } }).metadata.name)).toEqual(['x-dynokube-operator-webhook']);
   });
 
   it.each([
