@@ -11,7 +11,7 @@ describe('the Dockerfiles, built with buildah', () => {
     expect(Object.keys(r.images)).toEqual([
       'docker.io/library/debian:bookworm-slim', 'docker.io/library/node:20-bookworm-slim',
       'ghcr.io/dynokube/stack-debian-12:run', 'ghcr.io/dynokube/stack-debian-12:build',
-      'ghcr.io/dynokube/operator:buildah', 'ghcr.io/dynokube/receiver:buildah', 'ghcr.io/dynokube/builder:buildah',
+      'ghcr.io/dynokube/operator:buildah', 'ghcr.io/dynokube/receiver:buildah', 'ghcr.io/dynokube/router:buildah', 'ghcr.io/dynokube/builder:buildah',
       'ghcr.io/dynokube/ingress:buildah',
     ]);
     expect(r.ran).toContain('dynokube-operator: turns Apps, Releases, Formations and attachments into running dynos.');
