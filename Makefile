@@ -21,8 +21,10 @@ deps: node_modules/.installed ## install the npm dependencies (from the lock fil
 run: deps ## dynokube on a local cluster whose node runs apps (root), in the foreground (Ctrl-C stops it)
 	node --import tsx hack/run.ts
 
+# Two workers: the fault suite (its own control planes, mostly waiting out outages) runs beside
+# the other files rather than before them.
 test: deps ## every test: unit, then integration on a real local control plane (built if missing)
-	$(JEST) --selectProjects unit integration
+	$(JEST) --selectProjects unit integration --maxWorkers=2
 
 e2e: deps ## the whole path on a real node here (root): git push, dynos answer, the README tour, make run
 	hack/node/install-deps.sh

@@ -29,8 +29,9 @@ const PYTHON = [
 ];
 const BUILD_TOOLS = ['bash', 'coreutils', 'git', 'tar', 'gzip', 'sed', 'grep', 'findutils'];
 // The whole C and C++ runtime, not only what Debian's programs load: the binaries buildpacks
-// fetch (Node.js releases, uv, manylinux wheels) expect glibc's every library, libstdc++ and zlib.
-const NATIVE_LIBS = ['libc6', 'libstdc++6', 'libgcc-s1', 'zlib1g'];
+// fetch (Node.js releases, uv, manylinux wheels) expect glibc's every library, libstdc++ and zlib,
+// and Node.js 23 and later libatomic.
+const NATIVE_LIBS = ['libc6', 'libstdc++6', 'libgcc-s1', 'libatomic1', 'zlib1g'];
 // A shell and a few tools to look around with `kubectl exec`, as the Dockerfile's Debian base has.
 const RUNTIME_APPLETS = ['sh', 'env', 'ls', 'cat'];
 // sh runs npm's scripts; the others are for buildpacks fetched by URL, which often use them.

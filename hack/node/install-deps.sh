@@ -19,6 +19,7 @@ command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v redis-cli >/dev/null || need+=(redis-tools)
 command -v git >/dev/null || need+=(git)
+dpkg -s libatomic1 >/dev/null 2>&1 || need+=(libatomic1)   # Node.js 23 and later, as the buildpacks fetch it, load it
 dpkg -s python3-pip >/dev/null 2>&1 || need+=(python3-pip)   # Debian's, with its Python, setuptools and wheel
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 command -v buildah >/dev/null || need+=(buildah)
