@@ -5,10 +5,13 @@
 // before any byte was sent, and every outcome logged as one router line and counted per dyno.
 // Requests go to dynos over undici's keep-alive pools, one per dyno: its client does the work of
 // Node's http.request in about half the CPU (measured: make bench), and its own timeouts are
-// Heroku's. WebSockets pass through upgrade.ts.
+// Heroku's. WebSockets pass through upgrade.ts. A request for a sleeping app is held (wake.ts)
+// until a web dyno is ready, then goes on as any other.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Pool } from 'undici';
+import type { Activity } from './activity.js';
+import { appKey } from './claims.js';
 import { CODES, failure, refusal, type Code, type Stage } from './codes.js';
 import type { Dyno, Pool as DynoPool } from './dynos.js';
 import { forwardedFor, protocolOf, rawToClient, requestId, toDyno, type Arrival } from './headers.js';
@@ -16,6 +19,7 @@ import { formatRouterLine, type RouterLine } from './log-line.js';
 import { statusClass, type DynoStats, type RouterMetrics } from './metrics.js';
 import { NO_SUCH_APP, pageFor } from './pages.js';
 import type { AppEntry, RouteTable } from './table.js';
+import { WakeGate } from './wake.js';
 
 export interface Timeouts {
   connectMs: number;
@@ -38,6 +42,10 @@ export interface ProxyOptions {
   /** Where each request's router line goes, with the app it concerns. */
   record: (app: AppEntry, line: string) => void;
   timeouts?: Timeouts;
+  /** Requests held while sleeping apps wake; a gate of default bounds when not given. */
+  wakes?: WakeGate;
+  /** Per-app traffic for the operator (sleep, wake, autoscaling). */
+  activity?: Activity;
 }
 
 /** The host a request names, without its port, as claims hold it. */
@@ -53,9 +61,11 @@ export class Proxy {
   draining = false;
   /** Upgraded connections, closed at the end of a drain. */
   readonly tunnels = new Set<Socket>();
+  readonly wakes: WakeGate;
 
   constructor(readonly opts: ProxyOptions) {
     this.timeouts = opts.timeouts ?? HEROKU_TIMEOUTS;
+    this.wakes = opts.wakes ?? new WakeGate();
   }
 
   /** The dyno's keep-alive pool, made on its first request. */
@@ -67,30 +77,83 @@ export class Proxy {
     }));
   }
 
-  /** The app and dyno pool for a request, or undefined once it has been answered (no such app, or an H code). */
-  admit(req: IncomingMessage, answer: (status: number, page: string) => void): Exchange | undefined {
+  /**
+   * Finds the app and its dynos for a request and hands the exchange to `proceed`, at once or,
+   * for a sleeping app, once a web dyno is ready; otherwise answers it (no such app, an H code).
+   */
+  admit(req: IncomingMessage, answer: (status: number, page: string) => void, proceed: (ex: Exchange) => void): void {
     const host = hostOf(req.headers.host);
     const route = this.opts.table.route(host);
     if (!route.app) {
       this.opts.metrics.unknownHosts.inc();
       answer(404, NO_SUCH_APP);
-      return undefined;
+      return;
     }
     const ex = new Exchange(this, req, route.app, route.pool, host);
     this.opts.metrics.requested(route.app.namespace, route.app.name, ex.start);
+    this.opts.activity?.requested(route.app.namespace, route.app.name, ex.start);
     const code = refusal({ maintenance: route.app.maintenance, released: route.app.released, ready: route.pool.ready.length, notReady: route.pool.notReady });
+    if (code && this.holds(route.app, code)) return this.hold(ex, host, answer, proceed);
     if (code) {
       answer(CODES[code].status, pageFor(code));
       ex.log({ code, status: CODES[code].status });
-      return undefined;
+      return;
     }
-    return ex;
+    proceed(ex);
+  }
+
+  /**
+   * A request the app cannot take now is held for a wake when the app sleeps and either no web
+   * dyno exists (asleep) or they are starting because it is waking; an awake app's crashed dynos
+   * are H10 as ever.
+   */
+  private holds(app: AppEntry, code: Code): boolean {
+    if (app.sleep === undefined) return false;
+    if (code === 'H14') return true;
+    return code === 'H10' && (app.sleep !== 'Awake' || this.wakes.waking(appKey(app.namespace, app.name)));
+  }
+
+  private hold(ex: Exchange, host: string, answer: (status: number, page: string) => void, proceed: (ex: Exchange) => void): void {
+    const { namespace, name } = ex.app;
+    const activity = this.opts.activity;
+    const socket = ex.req.socket;
+    let finished = false;
+    const finish = () => {
+      finished = true;
+      this.active--;
+      socket.removeListener('close', gone);
+      activity?.holding(namespace, name, -1);
+      ex.waitMs = Date.now() - ex.start;
+    };
+    const gone = () => {
+      if (finished) return;
+      cancel();
+      finish();
+      ex.log({ code: 'H27', status: CODES.H27.status });
+    };
+    this.active++;
+    activity?.holding(namespace, name, 1);
+    socket.once('close', gone);
+    const cancel = this.wakes.hold(appKey(namespace, name), (outcome) => {
+      if (finished) return;
+      finish();
+      const route = this.opts.table.route(host);
+      if (outcome === 'ready' && route.app && route.pool.ready.length) {
+        ex.pool = route.pool;
+        return proceed(ex);
+      }
+      const code: Code = outcome === 'full' ? 'H11' : 'H20';
+      answer(CODES[code].status, pageFor(code));
+      ex.log({ code, status: CODES[code].status });
+    });
   }
 
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (this.draining) res.setHeader('connection', 'close');
-    const ex = this.admit(req, (status, page) => void res.writeHead(status, { ...PAGE_HEADERS, ...(status === 503 ? { 'retry-after': '120' } : {}) }).end(page));
-    ex?.forward(res);
+    this.admit(req, (status, page) => {
+      if (this.draining) res.setHeader('connection', 'close');
+      res.writeHead(status, { ...PAGE_HEADERS, ...(status === 503 ? { 'retry-after': '120' } : {}) }).end(page);
+    }, (ex) => ex.forward(res));
   };
 }
 
@@ -118,7 +181,10 @@ export class Exchange {
   bytes = 0;
   private settled = false;
 
-  constructor(readonly proxy: Proxy, readonly req: IncomingMessage, readonly app: AppEntry, private readonly pool: DynoPool, host: string) {
+  /** How long the request was held while its app woke. */
+  waitMs: number | undefined;
+
+  constructor(readonly proxy: Proxy, readonly req: IncomingMessage, readonly app: AppEntry, public pool: DynoPool, host: string) {
     const remoteAddress = req.socket.remoteAddress ?? '';
     this.arrival = { requestId: requestId(req.headers['x-request-id']), start: this.start, remoteAddress, localPort: req.socket.localPort ?? 0 };
     this.base = {
@@ -132,13 +198,14 @@ export class Exchange {
     const now = Date.now();
     const sent = this.dispatched > 0;
     record(this.app, formatRouterLine({
-      ...this.base, ...l, ...(this.dyno ? { dyno: this.dyno.name } : {}),
+      ...this.base, ...l, ...(this.dyno ? { dyno: this.dyno.name } : {}), ...(this.waitMs !== undefined ? { waitMs: this.waitMs } : {}),
       ...(sent ? { connectMs: this.connectMs ?? now - this.dispatched, serviceMs: now - this.dispatched, bytes: this.bytes } : {}),
     }));
     if (l.code) metrics.error(this.app.namespace, this.app.name, l.code);
     if (!this.stats) return;
     if (l.code !== 'H27') this.stats.requests[statusClass(l.status)].inc();
     this.stats.service.observe((now - this.dispatched) / 1000);
+    if (!l.code) this.proxy.opts.activity?.answered(this.app.namespace, this.app.name, now - this.dispatched);
   }
 
   /** The next dyno to try (never one tried before), counted as busy with this request; undefined when none is left. */
@@ -150,6 +217,7 @@ export class Exchange {
     this.stats = dyno.stats ??= this.proxy.opts.metrics.dyno(this.app.namespace, this.app.name, dyno.name);
     dyno.inFlight++;
     this.stats.inFlight.inc();
+    this.proxy.opts.activity?.inFlight(this.app.namespace, this.app.name, 1);
     this.stats.last.set(this.start / 1000);
     this.stage = 'connecting';
     this.connectMs = undefined;
@@ -162,6 +230,7 @@ export class Exchange {
     if (!this.dyno) return;
     this.dyno.inFlight--;
     this.stats?.inFlight.dec();
+    this.proxy.opts.activity?.inFlight(this.app.namespace, this.app.name, -1);
   }
 
   /** Once, for whichever ending comes first. */
