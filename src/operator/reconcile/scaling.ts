@@ -1,0 +1,56 @@
+// Sleeping and web autoscaling, as steps of an app's reconcile: both read the routers' traffic
+// (activity.ts) and decide by pure functions (desired/sleep.ts, desired/autoscale.ts). Sleeping
+// changes only what runs (Deployments at zero; the Formation keeps the user's quantities) and
+// records its state on the App's status; the web autoscaler writes its decision to the
+// Formation's quantity, so ps, the API and kubectl get agree, and says why in an Event.
+import type { App, SleepStatus } from '../../api/app.js';
+import type { Formation, FormationStatus } from '../../api/formation.js';
+import { LABEL_PROCESS_TYPE } from '../../k8s/labels.js';
+import { Resources } from '../../k8s/resources.js';
+import type { Traffic } from '../activity.js';
+import type { Ctx } from '../context.js';
+import { autoscaleDecision } from '../desired/autoscale.js';
+import { quantityOf } from '../desired/dynos.js';
+import { sleepDecision, type SleepDecision } from '../desired/sleep.js';
+
+/** Where sleeping stands for an app whose Formation has spec.sleep; an Event when it changes. */
+export async function decideSleep(ctx: Ctx, app: App, formation: Formation | undefined, traffic: Traffic | undefined): Promise<SleepDecision | undefined> {
+  const sleep = formation?.spec.sleep;
+  if (!sleep) return undefined;
+  const web = ctx.world.deploymentsOf(app.metadata.namespace!, app.metadata.name!).find((d) => d.metadata.labels?.[LABEL_PROCESS_TYPE] === 'web');
+  const webReady = !web || (web.status?.readyReplicas ?? 0) > 0;
+  const d = sleepDecision({ sleep, previous: app.status?.sleep, traffic, webReady, now: Date.now() });
+  if (d.changed && app.status?.sleep) {
+    const reason = { Asleep: 'Sleeping', Waking: 'Waking', Awake: 'Awake' }[d.status.state];
+    await ctx.events.record(app, 'Normal', reason, d.status.reason);
+    ctx.log.info({ state: d.status.state, reason: d.status.reason }, 'sleep state changed');
+  }
+  return d;
+}
+
+export const asleep = (s: SleepStatus | undefined): boolean => s?.state === 'Asleep';
+
+/**
+ * The web autoscaler's step: the Formation as it now stands (its quantity changed when it
+ * decided to), and the status to record for cool-downs.
+ */
+export async function autoscaleWeb(ctx: Ctx, app: App, formation: Formation | undefined, traffic: Traffic | undefined, webExists: boolean): Promise<{ formation: Formation | undefined; status?: FormationStatus['autoscale'] }> {
+  const a = formation?.spec.processes.web?.autoscale;
+  if (!formation || !a || !webExists) return { formation };
+  const previous = formation.status?.autoscale;
+  const quantity = quantityOf(formation, 'web').quantity;
+  const d = autoscaleDecision({
+    quantity, autoscale: a,
+    observed: traffic ? { concurrency: traffic.concurrency, ...(traffic.p95Ms !== undefined ? { p95Ms: traffic.p95Ms } : {}) } : undefined,
+    lastScaleMs: previous ? Date.parse(previous.lastScaleTime) : undefined,
+    now: Date.now(), cooldowns: ctx.settings.autoscaleCooldowns,
+  });
+  if (!d || d.quantity === quantity) return { formation, ...(previous ? { status: previous } : {}) };
+  const processes = { web: { quantity: d.quantity } };
+  await ctx.kube.mergePatch(Resources.Formation, formation.metadata.namespace!, formation.metadata.name!, { spec: { processes } });
+  const message = `Scaled web from ${quantity} to ${d.quantity}: ${d.reason}`;
+  await ctx.events.record(app, 'Normal', 'Autoscaled', message);
+  ctx.log.info({ from: quantity, to: d.quantity, reason: d.reason }, 'autoscaled web');
+  const updated: Formation = { ...formation, spec: { ...formation.spec, processes: { ...formation.spec.processes, web: { ...formation.spec.processes.web!, quantity: d.quantity } } } };
+  return { formation: updated, status: { lastScaleTime: new Date().toISOString(), reason: message } };
+}
