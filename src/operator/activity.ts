@@ -46,6 +46,8 @@ interface RouterState {
   stop: AbortController;
   /** The last report, with the local time it came and the router's clock offset from ours. */
   report?: ActivityReport;
+  /** Its apps by namespace/app. */
+  apps: Map<string, AppActivity>;
   receivedMs?: number;
   offsetMs?: number;
   /** Per app: local time and busyMs of recent reports, for the average. */
@@ -107,7 +109,7 @@ export class RouterActivity implements TrafficView {
   }
 
   private add(url: string): void {
-    const state: RouterState = { url, stop: new AbortController(), history: new Map() };
+    const state: RouterState = { url, stop: new AbortController(), apps: new Map(), history: new Map() };
     this.routers.set(url, state);
     void this.loop(state);
   }
@@ -123,11 +125,11 @@ export class RouterActivity implements TrafficView {
         const now = Date.now();
         if (r.report && report.startedMs !== r.report.startedMs) r.history.clear(); // a new router process
         r.report = report;
+        r.apps = new Map(report.apps.map((a) => [`${a.namespace}/${a.app}`, a]));
         r.receivedMs = now;
         // The router answered at some point between sent and now: its clock, moved onto ours.
         r.offsetMs = (sent + now) / 2 - report.nowMs;
-        for (const a of report.apps) {
-          const key = `${a.namespace}/${a.app}`;
+        for (const [key, a] of r.apps) {
           const h = r.history.get(key) ?? [];
           h.push({ at: now, busy: a.busyMs });
           while (h.length > 2 && h[1]!.at <= now - AVERAGE_MS) h.shift();
@@ -156,7 +158,7 @@ export class RouterActivity implements TrafficView {
       if (!r.report || now - r.receivedMs! > STALE_MS) return undefined;
       const offset = r.offsetMs!;
       sinceMs = Math.max(sinceMs, r.report.startedMs + offset);
-      const a = r.report.apps.find((x) => x.namespace === namespace && x.app === app);
+      const a = r.apps.get(key);
       if (!a) continue;
       if (a.lastRequestMs) lastRequestMs = Math.max(lastRequestMs, a.lastRequestMs + offset);
       waiting += a.waiting;

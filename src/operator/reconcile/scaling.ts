@@ -2,7 +2,9 @@
 // (activity.ts) and decide by pure functions (desired/sleep.ts, desired/autoscale.ts). Sleeping
 // changes only what runs (Deployments at zero; the Formation keeps the user's quantities) and
 // records its state on the App's status; the web autoscaler writes its decision to the
-// Formation's quantity, so ps, the API and kubectl get agree, and says why in an Event.
+// Formation's quantity, so ps, the API and kubectl get agree, and says why in an Event. The time
+// and reason of that decision go in the same write (an annotation), so the cool-downs never count
+// from a status that a cache a step behind would rewrite, nor lose a step to a crash between writes.
 import type { App, SleepStatus } from '../../api/app.js';
 import type { Formation, FormationStatus } from '../../api/formation.js';
 import { LABEL_PROCESS_TYPE } from '../../k8s/labels.js';
@@ -30,6 +32,20 @@ export async function decideSleep(ctx: Ctx, app: App, formation: Formation | und
 
 export const asleep = (s: SleepStatus | undefined): boolean => s?.state === 'Asleep';
 
+/** Annotation on the Formation: the web autoscaler's last step, {time, reason}. */
+export const LAST_AUTOSCALE = 'dynokube.dev/last-autoscale';
+
+function lastStep(formation: Formation): FormationStatus['autoscale'] | undefined {
+  const raw = formation.metadata.annotations?.[LAST_AUTOSCALE];
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as { time?: unknown; reason?: unknown };
+    return typeof v.time === 'string' && typeof v.reason === 'string' && !Number.isNaN(Date.parse(v.time)) ? { lastScaleTime: v.time, reason: v.reason } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The web autoscaler's step: the Formation as it now stands (its quantity changed when it
  * decided to), and the status to record for cool-downs.
@@ -37,7 +53,7 @@ export const asleep = (s: SleepStatus | undefined): boolean => s?.state === 'Asl
 export async function autoscaleWeb(ctx: Ctx, app: App, formation: Formation | undefined, traffic: Traffic | undefined, webExists: boolean): Promise<{ formation: Formation | undefined; status?: FormationStatus['autoscale'] }> {
   const a = formation?.spec.processes.web?.autoscale;
   if (!formation || !a || !webExists) return { formation };
-  const previous = formation.status?.autoscale;
+  const previous = lastStep(formation);
   const quantity = quantityOf(formation, 'web').quantity;
   const d = autoscaleDecision({
     quantity, autoscale: a,
@@ -46,11 +62,14 @@ export async function autoscaleWeb(ctx: Ctx, app: App, formation: Formation | un
     now: Date.now(), cooldowns: ctx.settings.autoscaleCooldowns,
   });
   if (!d || d.quantity === quantity) return { formation, ...(previous ? { status: previous } : {}) };
-  const processes = { web: { quantity: d.quantity } };
-  await ctx.kube.mergePatch(Resources.Formation, formation.metadata.namespace!, formation.metadata.name!, { spec: { processes } });
   const message = `Scaled web from ${quantity} to ${d.quantity}: ${d.reason}`;
+  const step = { lastScaleTime: new Date().toISOString(), reason: message };
+  await ctx.kube.mergePatch(Resources.Formation, formation.metadata.namespace!, formation.metadata.name!, {
+    metadata: { annotations: { [LAST_AUTOSCALE]: JSON.stringify({ time: step.lastScaleTime, reason: message }) } },
+    spec: { processes: { web: { quantity: d.quantity } } },
+  });
   await ctx.events.record(app, 'Normal', 'Autoscaled', message);
   ctx.log.info({ from: quantity, to: d.quantity, reason: d.reason }, 'autoscaled web');
   const updated: Formation = { ...formation, spec: { ...formation.spec, processes: { ...formation.spec.processes, web: { ...formation.spec.processes.web!, quantity: d.quantity } } } };
-  return { formation: updated, status: { lastScaleTime: new Date().toISOString(), reason: message } };
+  return { formation: updated, status: step };
 }
