@@ -13,6 +13,7 @@ import { Activity } from '../../src/router/activity.js';
 import { RouterMetrics } from '../../src/router/metrics.js';
 import { startProbeServer } from '../../src/router/server.js';
 import { kubectl, useNamespace } from '../support/cluster.js';
+import { dyno as cli } from '../support/cli.js';
 import { eventually, kube, useOperator } from '../support/operator.js';
 
 const ns = useNamespace('sleeping');
@@ -128,5 +129,37 @@ describe('autoscaling', () => {
     await kubectl(['patch', 'formation', 'busy', '-n', ns.name, '--type=merge', '-p', '{"spec":{"processes":{"worker":{"quantity":2,"autoscale":null}}}}']);
     await eventually('no HPA', async () => !(await k.find(Resources.HorizontalPodAutoscaler, ns.name, 'busy-worker')));
     expect(await replicas('busy-worker')).toBe(2);
+  });
+});
+
+describe('kubectl dyno', () => {
+  const dyno = (...args: string[]) => cli([...args, '-a', 'cli-nap', '-n', ns.name]);
+
+  it('enables and disables sleeping and autoscaling, and refuses mistakes in one line, changing nothing', async () => {
+    await apply(prebuilt('cli-nap'));
+    await eventually('a current release', async () => ((await app('cli-nap'))?.status?.currentRelease ?? 0) > 0);
+    const on = await dyno('ps:sleep:enable', '--idle', '5m');
+    expect(on.code).toBe(0);
+    expect((await formation('cli-nap'))!.spec.sleep).toEqual({ idleSeconds: 300 });
+
+    const refusals = [
+      await dyno('ps:autoscale:enable', 'web', '--min', '1', '--max', '3', '--concurrency', '5'),
+      await dyno('ps:autoscale:enable', 'web', '--min', '5', '--max', '2', '--concurrency', '5'),
+      await dyno('ps:autoscale:enable', 'clock', '--min', '1', '--max', '2'),
+      await dyno('ps:autoscale:enable', 'web', '--min', '1', '--max', '2', '--cpu', '50'),
+    ];
+    expect(refusals.map((r) => r.code)).toEqual([1, 2, 1, 2]);
+    for (const r of refusals) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refusals[0]!.stderr).toMatch(/cannot autoscale/);
+    expect(refusals[2]!.stderr).toMatch(/has no process type clock \(it has: web, worker\)/);
+    expect(Object.values((await formation('cli-nap'))!.spec.processes).some((p) => p.autoscale)).toBe(false);
+
+    expect((await dyno('ps:sleep:disable')).code).toBe(0);
+    const auto = await dyno('ps:autoscale:enable', 'web', '--min', '2', '--max', '4', '--p95', '300');
+    expect(auto.code).toBe(0);
+    expect((await formation('cli-nap'))!.spec.processes.web).toEqual({ quantity: 2, size: 'standard-1x', autoscale: { min: 2, max: 4, p95Ms: 300 } });
+    expect((await dyno('ps:sleep:enable')).stderr).toMatch(/autoscales web: an app that sleeps cannot autoscale/);
+    expect((await dyno('ps:autoscale:disable', 'web')).code).toBe(0);
+    expect((await formation('cli-nap'))!.spec.processes.web).toEqual({ quantity: 2, size: 'standard-1x' });
   });
 });
