@@ -33,11 +33,13 @@ export interface Traffic {
   p95Ms?: number;
   /** Requests older than this could not have been seen (a router or this reader started then). */
   sinceMs: number;
+  /** Every router was heard from lately: false when some could not be read (a wake is still seen, an absence of requests is not). */
+  complete: boolean;
 }
 
 /** What reconciles read. */
 export interface TrafficView {
-  /** The app's traffic, or undefined when some router could not be read lately (or none exists). */
+  /** The app's traffic as the routers heard from lately report it, or undefined when none was. */
   traffic(namespace: string, app: string): Traffic | undefined;
 }
 
@@ -154,8 +156,10 @@ export class RouterActivity implements TrafficView {
     let concurrency = 0;
     let p95Ms: number | undefined;
     let sinceMs = this.startedMs;
+    let heard = 0;
     for (const r of this.routers.values()) {
-      if (!r.report || now - r.receivedMs! > STALE_MS) return undefined;
+      if (!r.report || now - r.receivedMs! > STALE_MS) continue;
+      heard++;
       const offset = r.offsetMs!;
       sinceMs = Math.max(sinceMs, r.report.startedMs + offset);
       const a = r.apps.get(key);
@@ -169,6 +173,7 @@ export class RouterActivity implements TrafficView {
       concurrency += first && last && last.at - first.at >= 500 ? (last.busy - first.busy) / (last.at - first.at) : a.inFlight;
       if (a.p95Ms !== undefined) p95Ms = Math.max(p95Ms ?? 0, a.p95Ms);
     }
-    return { lastRequestMs, waiting, inFlight, concurrency, sinceMs, ...(p95Ms !== undefined ? { p95Ms } : {}) };
+    if (!heard) return undefined;
+    return { lastRequestMs, waiting, inFlight, concurrency, sinceMs, complete: heard === this.routers.size, ...(p95Ms !== undefined ? { p95Ms } : {}) };
   }
 }

@@ -27,6 +27,11 @@ describe('the web autoscaler', () => {
     expect(autoscaleDecision({ ...idle, quantity: 1 })).toBeUndefined();
   });
 
+  it('scales up but never down on a partial view (a router not heard from)', () => {
+    expect(autoscaleDecision({ ...base, observed: { concurrency: 23, partial: true } })?.quantity).toBe(5);
+    expect(autoscaleDecision({ ...base, quantity: 4, observed: { concurrency: 0, partial: true } })).toBeUndefined();
+  });
+
   it('steps by one on the p95 target, as Heroku does', () => {
     const p95 = { ...base, autoscale: { min: 1, max: 10, p95Ms: 200 } };
     expect(autoscaleDecision({ ...p95, observed: { concurrency: 0, p95Ms: 800 } })).toEqual({ quantity: 3, reason: 'p95 800 ms for a target of 200 ms' });

@@ -15,8 +15,8 @@ export const DEFAULT_COOLDOWNS: Cooldowns = { upMs: 5_000, downMs: 60_000 };
 export interface AutoscaleInput {
   quantity: number;
   autoscale: Autoscale;
-  /** Undefined when the routers could not be read lately. */
-  observed: { concurrency: number; p95Ms?: number } | undefined;
+  /** Undefined when no router could be read lately; partial when some could not (then only up). */
+  observed: { concurrency: number; p95Ms?: number; partial?: boolean } | undefined;
   /** When the autoscaler last changed the quantity. */
   lastScaleMs: number | undefined;
   now: number;
@@ -57,6 +57,6 @@ export function autoscaleDecision(input: AutoscaleInput): AutoscaleDecision | un
   const target = clamp(want.quantity);
   const since = lastScaleMs === undefined ? Infinity : now - lastScaleMs;
   if (target > quantity && since >= cooldowns.upMs) return { quantity: target, reason: want.reason };
-  if (target < quantity && since >= cooldowns.downMs) return { quantity: quantity - 1, reason: want.reason };
+  if (target < quantity && since >= cooldowns.downMs && !observed.partial) return { quantity: quantity - 1, reason: want.reason };
   return undefined;
 }

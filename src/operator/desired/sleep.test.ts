@@ -39,6 +39,17 @@ describe('sleeping', () => {
     expect(sleepDecision(waking)).toMatchObject({ status: { state: 'Awake', reason: 'woke in 10 s' }, changed: true });
   });
 
+  it('sleeps only when every router was heard from, but wakes on any', () => {
+    expect(sleepDecision({ ...base, traffic: { ...base.traffic!, complete: false }, now: T0 + 120_000 }).status.state).toBe('Awake');
+    expect(sleepDecision({ ...base, previous: status('Asleep', T0), traffic: { lastRequestMs: T0 + 5, waiting: 1, sinceMs: 0, complete: false } }).status.state).toBe('Waking');
+  });
+
+  it('goes back to sleep from a wake that never came up once nobody waits', () => {
+    const waking = { ...base, previous: status('Waking', T0), webReady: false };
+    expect(sleepDecision({ ...waking, traffic: { ...base.traffic!, waiting: 1 }, now: T0 + 120_000 }).status.state).toBe('Waking');
+    expect(sleepDecision({ ...waking, now: T0 + 120_000 }).status).toMatchObject({ state: 'Asleep', reason: 'no request for 120 s while waking (sleeps after 60 s)' });
+  });
+
   it('changes nothing when the routers cannot be read', () => {
     expect(sleepDecision({ ...base, traffic: undefined, now: T0 + 3_600_000 })).toMatchObject({ status: { state: 'Awake' }, changed: false });
     expect(sleepDecision({ ...base, previous: status('Asleep', T0), traffic: undefined }).status.state).toBe('Asleep');

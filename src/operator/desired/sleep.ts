@@ -3,16 +3,16 @@
 // requests held) and the clock. Idleness counts from the latest of: the last request any router
 // saw, the moment the app last woke or went to sleep, and the moment the routers and this operator
 // began seeing requests (a router or an operator that just started knows nothing older, so an app
-// never sleeps early because of a restart). When the routers cannot be read, the state stays as it
-// was: nothing is put to sleep or woken on no information.
+// never sleeps early because of a restart). Any router that was heard from can wake an app; only
+// all of them together can put it to sleep. When none can be read, the state stays as it was.
 import type { SleepState, SleepStatus } from '../../api/app.js';
 import { DEFAULT_IDLE_SECONDS, type Sleep } from '../../api/formation.js';
 
 export interface SleepInput {
   sleep: Sleep;
   previous: SleepStatus | undefined;
-  /** Undefined when the routers could not be read lately. */
-  traffic: { lastRequestMs: number; waiting: number; sinceMs: number } | undefined;
+  /** Undefined when no router could be read lately; complete when every one was. */
+  traffic: { lastRequestMs: number; waiting: number; sinceMs: number; complete?: boolean } | undefined;
   /** Every web dyno the formation asks for is ready (or there is no web type). */
   webReady: boolean;
   now: number;
@@ -48,13 +48,16 @@ export function sleepDecision(input: SleepInput): SleepDecision {
     if (waiting > 0 || requestedSince) return to('Waking', `woken by a request at ${iso(Math.max(lastRequestMs, sinceMs))}`);
     return keep();
   }
-  if (was === 'Waking') {
-    if (input.webReady) return to('Awake', `woke in ${seconds(now - sinceMs)}`);
-    return keep();
-  }
-  // Awake: asleep once idle long enough and nothing is held.
+  // Asleep once idle long enough with nothing held, as every router says (one unheard from may have had requests).
   const lastActive = Math.max(lastRequestMs, sinceMs, traffic.sinceMs);
   const idleFor = now - lastActive;
-  if (waiting === 0 && idleFor >= idleMs) return to('Asleep', `no request for ${seconds(idleFor)} (sleeps after ${seconds(idleMs)})`);
+  const idle = waiting === 0 && idleFor >= idleMs && traffic.complete !== false;
+  if (was === 'Waking') {
+    if (input.webReady) return to('Awake', `woke in ${seconds(now - sinceMs)}`);
+    // A wake that never came up (a crashing dyno, say) goes back to sleep once nobody waits for it.
+    if (idle) return to('Asleep', `no request for ${seconds(idleFor)} while waking (sleeps after ${seconds(idleMs)})`);
+    return keep();
+  }
+  if (idle) return to('Asleep', `no request for ${seconds(idleFor)} (sleeps after ${seconds(idleMs)})`);
   return keep(Math.max(0, lastActive + idleMs - now));
 }

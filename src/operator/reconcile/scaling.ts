@@ -57,7 +57,7 @@ export async function autoscaleWeb(ctx: Ctx, app: App, formation: Formation | un
   const quantity = quantityOf(formation, 'web').quantity;
   const d = autoscaleDecision({
     quantity, autoscale: a,
-    observed: traffic ? { concurrency: traffic.concurrency, ...(traffic.p95Ms !== undefined ? { p95Ms: traffic.p95Ms } : {}) } : undefined,
+    observed: traffic ? { concurrency: traffic.concurrency, partial: !traffic.complete, ...(traffic.p95Ms !== undefined ? { p95Ms: traffic.p95Ms } : {}) } : undefined,
     lastScaleMs: previous ? Date.parse(previous.lastScaleTime) : undefined,
     now: Date.now(), cooldowns: ctx.settings.autoscaleCooldowns,
   });
