@@ -30,7 +30,7 @@ import { appUrl } from '../desired/web.js';
 import { resolveAttachments } from './attachments.js';
 import { pruneBuilds, reconcileBuilds } from './builds.js';
 import { reconcileDynos, type DynoReport } from './dynos.js';
-import { asleep, autoscaleWeb, decideSleep } from './scaling.js';
+import { asleep, autoscaleWeb, decideSleep, forgetSleep } from './scaling.js';
 import type { SleepDecision } from '../desired/sleep.js';
 import { shareRegistryAuth } from './registry-auth.js';
 import { reportOrphans } from './orphans.js';
@@ -52,6 +52,7 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
   const attachments = world.attachmentsOf(namespace, appName);
   const builds = world.buildsOf(namespace, appName);
   if (!app || app.metadata.deletionTimestamp) {
+    forgetSleep(ctx, namespace, appName);
     await reportOrphans(ctx, namespace, appName, { releases, formation, attachments, builds });
     return {};
   }

@@ -15,14 +15,36 @@ import { autoscaleDecision } from '../desired/autoscale.js';
 import { quantityOf } from '../desired/dynos.js';
 import { sleepDecision, type SleepDecision } from '../desired/sleep.js';
 
+/**
+ * The sleep state this operator last decided per app (per controller, so per term of leadership):
+ * the App in the cache may be a write behind, and deciding again from it would repeat a change
+ * (and its Event). The later of the two is the truth; a new leader starts from the App's status.
+ */
+const decided = new WeakMap<object, Map<string, SleepStatus>>();
+
+/** An app that is gone is forgotten. */
+export function forgetSleep(ctx: Ctx, namespace: string, app: string): void {
+  decided.get(ctx.world)?.delete(`${namespace}/${app}`);
+}
+
 /** Where sleeping stands for an app whose Formation has spec.sleep; an Event when it changes. */
 export async function decideSleep(ctx: Ctx, app: App, formation: Formation | undefined, traffic: Traffic | undefined): Promise<SleepDecision | undefined> {
+  const key = `${app.metadata.namespace}/${app.metadata.name}`;
+  let memo = decided.get(ctx.world);
+  if (!memo) decided.set(ctx.world, (memo = new Map()));
   const sleep = formation?.spec.sleep;
-  if (!sleep) return undefined;
+  if (!sleep) {
+    memo.delete(key);
+    return undefined;
+  }
+  const cached = app.status?.sleep;
+  const mine = memo.get(key);
+  const previous = mine && (!cached || Date.parse(mine.since) > Date.parse(cached.since)) ? mine : cached;
   const web = ctx.world.deploymentsOf(app.metadata.namespace!, app.metadata.name!).find((d) => d.metadata.labels?.[LABEL_PROCESS_TYPE] === 'web');
   const webReady = !web || (web.status?.readyReplicas ?? 0) > 0;
-  const d = sleepDecision({ sleep, previous: app.status?.sleep, traffic, webReady, now: Date.now() });
-  if (d.changed && app.status?.sleep) {
+  const d = sleepDecision({ sleep, previous, traffic, webReady, now: Date.now() });
+  memo.set(key, d.status);
+  if (d.changed && previous) {
     const reason = { Asleep: 'Sleeping', Waking: 'Waking', Awake: 'Awake' }[d.status.state];
     await ctx.events.record(app, 'Normal', reason, d.status.reason);
     ctx.log.info({ state: d.status.state, reason: d.status.reason }, 'sleep state changed');
