@@ -118,31 +118,36 @@ export class Proxy {
     const activity = this.opts.activity;
     const socket = ex.req.socket;
     let finished = false;
-    const finish = () => {
+    const { metrics } = this.opts;
+    const finish = (outcome: 'ready' | 'H20' | 'H11' | 'H27') => {
       finished = true;
       this.active--;
       socket.removeListener('close', gone);
       activity?.holding(namespace, name, -1);
+      metrics.held(namespace, name, -1);
       ex.waitMs = Date.now() - ex.start;
+      metrics.waited(namespace, name, outcome, ex.waitMs);
     };
     const gone = () => {
       if (finished) return;
       cancel();
-      finish();
+      finish('H27');
       ex.log({ code: 'H27', status: CODES.H27.status });
     };
     this.active++;
     activity?.holding(namespace, name, 1);
+    metrics.held(namespace, name, 1);
     socket.once('close', gone);
     const cancel = this.wakes.hold(appKey(namespace, name), (outcome) => {
       if (finished) return;
-      finish();
       const route = this.opts.table.route(host);
-      if (outcome === 'ready' && route.app && route.pool.ready.length) {
+      const onward = outcome === 'ready' && route.app && route.pool.ready.length > 0;
+      const code: Code = outcome === 'full' ? 'H11' : 'H20';
+      finish(onward ? 'ready' : code as 'H11' | 'H20');
+      if (onward) {
         ex.pool = route.pool;
         return proceed(ex);
       }
-      const code: Code = outcome === 'full' ? 'H11' : 'H20';
       answer(CODES[code].status, pageFor(code));
       ex.log({ code, status: CODES[code].status });
     });

@@ -22,6 +22,7 @@ let table: RouteTable;
 let lines: string[] = [];
 let activity: Activity;
 let wakes: WakeGate;
+let metrics: RouterMetrics;
 
 function slice(ready: boolean) {
   return {
@@ -60,7 +61,8 @@ function start(opts: { timeoutMs: number; maxHeld: number }, sleep: AppEntry['sl
   wakes = new WakeGate(opts);
   table.onReady = (key) => wakes.ready(key);
   router.removeAllListeners('request');
-  router.on('request', new Proxy({ table, metrics: new RouterMetrics(), wakes, activity, record: (_a, l) => lines.push(l) }).handle);
+  metrics = new RouterMetrics();
+  router.on('request', new Proxy({ table, metrics, wakes, activity, record: (_a, l) => lines.push(l) }).handle);
 }
 
 beforeAll(async () => {
@@ -95,6 +97,9 @@ describe('a sleeping app\'s requests', () => {
     expect(activity.report().apps[0]).toMatchObject({ waiting: 0, inFlight: 0, recent: 20 });
     expect(lines).toHaveLength(20);
     for (const l of lines) expect(l).toMatch(/ dyno=web\.1 wait=\d+ms connect=\d+ms service=\d+ms status=200 /);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^dynokube_router_wake_wait_seconds_count\{namespace="ns",app="nap",outcome="ready"\} 20$/m);
+    expect(text).toMatch(/^dynokube_router_requests_held\{namespace="ns",app="nap"\} 0$/m);
   });
 
   it('get H20 when no dyno is ready within the bound', async () => {
