@@ -13,9 +13,9 @@ import type { App } from '../src/api/app.js';
 import type { Formation } from '../src/api/formation.js';
 import { BASE_DOMAIN, startRealStack } from '../hack/real-stack.js';
 import { freePorts } from '../hack/cluster/processes.js';
+import { exec } from '../hack/exec.js';
 import { Resources } from '../src/k8s/resources.js';
 import type { Pod } from '../src/k8s/types.js';
-import { dyno as cli } from '../test/support/cli.js';
 import { repoFrom, runGit } from '../test/support/git.js';
 import { openNamespace, readyWebPods, stackInfo, type AppsNamespace } from '../test/support/real-stack.js';
 import { say, sleep, table, until } from './cluster.js';
@@ -40,6 +40,9 @@ function firstByte(ingress: string, app: string, path = '/'): Promise<{ ms: numb
   });
 }
 
+/** kubectl dyno, as a user runs it (the test helpers load jest's globals, which a bench has not). */
+const cli = (args: string[], kubeconfig: string) => exec(join(import.meta.dirname, '..', 'bin', 'kubectl-dyno'), args, { env: { ...process.env, NO_COLOR: '1', KUBECONFIG: kubeconfig }, cwd: tmpdir() });
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil((p / 100) * xs.length) - 1))]!;
 const s1 = (ms: number) => (ms / 1000).toFixed(2);
 
@@ -54,7 +57,7 @@ async function deploy(s: AppsNamespace, app: string, fixture: string): Promise<v
 }
 
 async function wakes(s: AppsNamespace, app: string): Promise<number[]> {
-  const dyno = (...args: string[]) => cli([...args, '-a', app, '-n', s.namespace], { env: { KUBECONFIG: s.kubeconfig } });
+  const dyno = (...args: string[]) => cli([...args, '-a', app, '-n', s.namespace], s.kubeconfig);
   if ((await dyno('ps:sleep:enable', '--idle', String(IDLE_SECONDS))).code !== 0) throw new Error('ps:sleep:enable failed');
   const times: number[] = [];
   for (let i = 0; i < WAKES; i++) {
@@ -73,7 +76,7 @@ async function wakes(s: AppsNamespace, app: string): Promise<number[]> {
 }
 
 async function loadSteps(s: AppsNamespace, app: string): Promise<{ decided: number[]; serving: number[] }> {
-  const dyno = (...args: string[]) => cli([...args, '-a', app, '-n', s.namespace], { env: { KUBECONFIG: s.kubeconfig } });
+  const dyno = (...args: string[]) => cli([...args, '-a', app, '-n', s.namespace], s.kubeconfig);
   if ((await dyno('ps:autoscale:enable', 'web', '--min', '1', '--max', '5', '--concurrency', '2')).code !== 0) throw new Error('ps:autoscale:enable failed');
   const quantity = async () => (await s.kube.find<Formation>(Resources.Formation, s.namespace, app))?.spec.processes.web?.quantity ?? 1;
   const decided: number[] = [];
