@@ -8,12 +8,12 @@
 // Heroku's. WebSockets pass through upgrade.ts. A request for a sleeping app is held (wake.ts)
 // until a web dyno is ready, then goes on as any other.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Pool } from 'undici';
 import type { Activity } from './activity.js';
 import { appKey } from './claims.js';
 import { CODES, failure, refusal, type Code, type Stage } from './codes.js';
-import type { Dyno, Pool as DynoPool } from './dynos.js';
+import { Pool as DynoPool, type Dyno } from './dynos.js';
 import { forwardedFor, protocolOf, rawToClient, requestId, toDyno, type Arrival } from './headers.js';
 import { formatRouterLine, type RouterLine } from './log-line.js';
 import { statusClass, type DynoStats, type RouterMetrics } from './metrics.js';
@@ -32,6 +32,23 @@ export const HEROKU_TIMEOUTS: Timeouts = { connectMs: 5_000, firstByteMs: 30_000
 
 /** Dynos tried for one request, when the first ones refuse the connection. */
 const MAX_TRIES = 3;
+
+/** How often a waking app's starting dynos are tried. */
+const PROBE_MS = 50;
+
+/** Whether a TCP connection to address:port is accepted within timeoutMs (then closed at once). */
+function accepts(address: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: address, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.once('connect', () => done(true));
+    s.once('timeout', () => done(false));
+    s.once('error', () => done(false));
+  });
+}
 
 /** Free connections to a dyno close after this long: before the dyno's own idle timeout, so none is reused as it closes. */
 const IDLE_MS = 2_000;
@@ -138,19 +155,49 @@ export class Proxy {
     activity?.holding(namespace, name, 1);
     metrics.held(namespace, name, 1);
     socket.once('close', gone);
-    const cancel = this.wakes.hold(appKey(namespace, name), (outcome) => {
+    const key = appKey(namespace, name);
+    const cancel = this.wakes.hold(key, (outcome, found) => {
       if (finished) return;
       const route = this.opts.table.route(host);
-      const onward = outcome === 'ready' && route.app && route.pool.ready.length > 0;
+      const pool = route.app && route.pool.ready.length ? route.pool : found;
+      const onward = outcome === 'ready' && route.app !== undefined && pool !== undefined && pool.ready.length > 0;
       const code: Code = outcome === 'full' ? 'H11' : 'H20';
       finish(onward ? 'ready' : code as 'H11' | 'H20');
       if (onward) {
-        ex.pool = route.pool;
+        ex.pool = pool;
         return proceed(ex);
       }
       answer(CODES[code].status, pageFor(code));
       ex.log({ code, status: CODES[code].status });
     });
+    if (!finished) void this.probeStarting(key, host);
+  }
+
+  /** Apps whose starting dynos are being probed. */
+  private readonly probing = new Set<string>();
+
+  /**
+   * While requests are held for an app, its starting web dynos (in its EndpointSlices, not ready
+   * yet) are tried every PROBE_MS: the first that accepts a connection takes the held requests,
+   * without waiting for the kubelet's next readiness probe (as Knative's activator probes pods).
+   * A dyno that refuses is simply tried again; readiness, when it comes first, releases them too.
+   */
+  private async probeStarting(key: string, host: string): Promise<void> {
+    if (this.probing.has(key)) return;
+    this.probing.add(key);
+    try {
+      while (this.wakes.waking(key)) {
+        const route = this.opts.table.route(host);
+        if (!route.app) return;
+        const { pool } = route;
+        if (pool.ready.length) return this.wakes.ready(key);
+        const answering = (await Promise.all(pool.starting.map(async (d) => ((await accepts(d.address, d.port, this.timeouts.connectMs)) ? d : undefined)))).filter((d): d is Dyno => d !== undefined);
+        if (answering.length && this.wakes.waking(key)) return this.wakes.ready(key, new DynoPool(answering, pool.notReady - answering.length));
+        await new Promise((r) => setTimeout(r, PROBE_MS));
+      }
+    } finally {
+      this.probing.delete(key);
+    }
   }
 
   handle = (req: IncomingMessage, res: ServerResponse): void => {

@@ -75,10 +75,10 @@ export class RouteTable {
     }
     for (const [k, d] of before) if (!after.has(k)) this.onDynoGone(d);
     const ready = endpoints.filter((e) => e.ready && !e.terminating).map((e) => after.get(Dyno.key(e))!);
-    const notReady = endpoints.filter((e) => !e.ready && !e.terminating).length;
+    const starting = endpoints.filter((e) => !e.ready && !e.terminating).map((e) => after.get(Dyno.key(e))!);
     if (after.size) {
       this.dynos.set(key, after);
-      this.pools.set(key, new Pool(ready, notReady));
+      this.pools.set(key, new Pool(ready, starting.length, starting));
       if (ready.length) this.onReady(key);
     } else {
       this.dynos.delete(key);

@@ -24,11 +24,14 @@ let activity: Activity;
 let wakes: WakeGate;
 let metrics: RouterMetrics;
 
-function slice(ready: boolean) {
+/** A port nothing listens on: a dyno still booting refuses connections. */
+let closedPort: number;
+
+function slice(ready: boolean, port = dynoPort) {
   return {
     metadata: { name: 'nap-web-0', namespace: 'ns' },
     addressType: 'IPv4',
-    ports: [{ name: 'http', port: dynoPort }],
+    ports: [{ name: 'http', port }],
     endpoints: [{ addresses: ['127.0.0.1'], hostname: 'web-1', conditions: { ready, terminating: false } }],
   };
 }
@@ -70,6 +73,9 @@ beforeAll(async () => {
   dynoPort = await listen(dyno);
   router = createServer();
   routerPort = await listen(router);
+  const probe = createServer();
+  closedPort = await listen(probe);
+  await new Promise((r) => probe.close(r));
 });
 
 afterAll(() => {
@@ -88,8 +94,9 @@ describe('a sleeping app\'s requests', () => {
     await held(20);
     // The operator, waiting on the report, is answered as soon as the first request was held.
     expect((await activity.reportAfter(before, 60_000)).version).toBeGreaterThan(before);
-    // The dyno starts (not ready yet: still held), then turns ready.
-    table.setSlice('nap', slice(false) as never);
+    // The dyno starts (not ready, refusing connections while it boots: still held), then turns ready.
+    table.setSlice('nap', slice(false, closedPort) as never);
+    await new Promise((r) => setTimeout(r, 200));
     expect(activity.report().apps[0]!.waiting).toBe(20);
     table.setSlice('nap', slice(true) as never);
     const results = await answers;
@@ -100,6 +107,16 @@ describe('a sleeping app\'s requests', () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/^dynokube_router_wake_wait_seconds_count\{namespace="ns",app="nap",outcome="ready"\} 20$/m);
     expect(text).toMatch(/^dynokube_router_requests_held\{namespace="ns",app="nap"\} 0$/m);
+  });
+
+  it('go on to a starting dyno as soon as it accepts connections, before it is marked ready', async () => {
+    start({ timeoutMs: 600_000, maxHeld: 100 });
+    lines = [];
+    const answers = Promise.all(Array.from({ length: 5 }, () => get()));
+    await held(5);
+    table.setSlice('nap', slice(false) as never);
+    expect((await answers).map((r) => `${r.status} ${r.body}`)).toEqual(Array(5).fill('200 awake'));
+    for (const l of lines) expect(l).toMatch(/ dyno=web\.1 wait=\d+ms /);
   });
 
   it('get H20 when no dyno is ready within the bound', async () => {

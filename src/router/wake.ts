@@ -4,6 +4,8 @@
 // request goes on to it, all sharing the one wake. A request held past the bound gets Heroku's
 // H20 (app boot timeout); more than the cap held for one app get H11 (backlog too deep).
 
+import type { Pool } from './dynos.js';
+
 export type HoldOutcome = 'ready' | 'timeout' | 'full';
 
 export interface WakeOptions {
@@ -20,7 +22,7 @@ export interface WakeOptions {
 export const DEFAULT_WAKE: WakeOptions = { timeoutMs: 45_000, maxHeld: 200 };
 
 interface Held {
-  done: (outcome: HoldOutcome) => void;
+  done: (outcome: HoldOutcome, pool?: Pool) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -44,7 +46,7 @@ export class WakeGate {
    * at once when the cap is reached ('full'). Returns a cancel for a client that goes away.
    * `done` is called once, never for a cancelled request.
    */
-  hold(key: string, done: (outcome: HoldOutcome) => void): () => void {
+  hold(key: string, done: (outcome: HoldOutcome, pool?: Pool) => void): () => void {
     let set = this.held.get(key);
     if ((set?.size ?? 0) >= this.opts.maxHeld) {
       done('full');
@@ -62,14 +64,17 @@ export class WakeGate {
     return () => void this.take(key, entry);
   }
 
-  /** The app has a ready web dyno: every request held for it goes on, in arrival order. */
-  ready(key: string): void {
+  /**
+   * The app has a ready web dyno: every request held for it goes on, in arrival order (to `pool`
+   * when given: a starting dyno found answering before it is marked ready).
+   */
+  ready(key: string, pool?: Pool): void {
     const set = this.held.get(key);
     if (!set) return;
     this.held.delete(key);
     for (const h of set) {
       clearTimeout(h.timer);
-      h.done('ready');
+      h.done('ready', pool);
     }
   }
 
