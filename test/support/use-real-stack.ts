@@ -12,7 +12,7 @@ const CLEARED_MS = 120_000;
 /**
  * The e2e run's stack, in a namespace of this file's own; valid inside tests and later hooks.
  * Afterwards the file's apps go (its namespace, or its Apps in `default`), and it waits for
- * their pods to be gone: the node has two CPUs, and the next file's build pods ask for them.
+ * their running pods to be gone: the node has two CPUs, and the next file's build pods ask for them.
  */
 export function useRealStack(namespace: string): AppsNamespace {
   const stack = {} as AppsNamespace;
@@ -29,8 +29,10 @@ export function useRealStack(namespace: string): AppsNamespace {
       await stack.kube.delete(Resources.Namespace, undefined, namespace);
     }
     const deadline = Date.now() + CLEARED_MS;
-    const dynokubePods = async () => (await stack.kube.list<Pod>(Resources.Pod, namespace, { labelSelector: managedSelector })).items.length;
-    while (Date.now() < deadline && (await dynokubePods()) > 0) await new Promise((r) => setTimeout(r, 1000));
+    // Finished pods (builds, release phases) ask for no CPU: only those that run or wait to.
+    const holding = async () => (await stack.kube.list<Pod>(Resources.Pod, namespace, { labelSelector: managedSelector })).items
+      .filter((p) => p.status?.phase === 'Running' || p.status?.phase === 'Pending').length;
+    while (Date.now() < deadline && (await holding()) > 0) await new Promise((r) => setTimeout(r, 1000));
   }, CLEARED_MS + 30_000);
   return stack;
 }
