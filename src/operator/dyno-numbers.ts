@@ -22,7 +22,7 @@ import { Resources } from '../k8s/resources.js';
 import type { Pod } from '../k8s/types.js';
 import { webServiceName } from './desired/web.js';
 
-/** A number handed out is held this long for its pod to show up in the cache. */
+/** A number handed out is held this long for its pod to show up among the group's pods. */
 const HOLD_MS = 30_000;
 /** Within the webhook's 3 s: past this the cache answers instead of the API server. */
 const READ_TIMEOUT_MS = 2_000;
