@@ -6,7 +6,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopCluster } from '../../hack/cluster/controlplane.js';
-import { freePorts, portFree } from '../../hack/cluster/processes.js';
+import { freePorts, isAlive, portFree } from '../../hack/cluster/processes.js';
 import { startRealStack, type RealStack } from '../../hack/real-stack.js';
 import { E2E_ROLLOUT_DEADLINE_SECONDS, STACK_ENV, stackInfo } from './real-stack.js';
 
@@ -30,16 +30,6 @@ async function clean(dir: string): Promise<void> {
   }
 }
 
-/** Whether a process runs under this pid. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Makes the directory this run's: a run still going (another checkout's make e2e) is refused,
  * never cleaned up under it; one that was killed is.
@@ -47,7 +37,7 @@ function alive(pid: number): boolean {
 async function own(dir: string): Promise<void> {
   const owner = join(dir, 'owner');
   const pid = Number(await readFile(owner, 'utf8').catch(() => ''));
-  if (pid && pid !== process.pid && alive(pid)) throw new Error(`another make e2e (pid ${pid}) is using the real node in ${dir}: wait for it to end, or stop it`);
+  if (pid && pid !== process.pid && isAlive(pid)) throw new Error(`another make e2e (pid ${pid}) is using the real node in ${dir}: wait for it to end, or stop it`);
   await clean(dir);
   await mkdir(dir, { recursive: true });
   await writeFile(owner, String(process.pid));
