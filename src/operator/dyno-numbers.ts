@@ -93,7 +93,9 @@ export class DynoNumbers {
     this.pods.addIndex('group', (p) => groupOf(p.metadata.namespace ?? '', p.metadata.labels));
     this.pods.on((event, pod) => {
       const group = groupOf(pod.metadata.namespace ?? '', pod.metadata.labels);
-      if (event === 'upsert' && group) void this.dedupe(group);
+      if (event !== 'upsert' || !group) return;
+      if (live(pod)) this.seen(group, dynoNumber(pod.metadata.labels?.[LABEL_DYNO]));
+      void this.dedupe(group);
     });
   }
 
@@ -141,6 +143,16 @@ export class DynoNumbers {
     if (!dryRun) this.held.set(group, held.set(n, now + HOLD_MS));
     if (!held.size) this.held.delete(group);
     return n;
+  }
+
+  /**
+   * A held number's pod is here: the API server lists it from now on, so the hold ends. Held on,
+   * the number stayed taken after that pod was gone: an app woken or scaled back up within the
+   * hold got web.2.
+   */
+  private seen(group: string, n: number | undefined): void {
+    const held = this.held.get(group);
+    if (n !== undefined && held?.delete(n) && !held.size) this.held.delete(group);
   }
 
   private async dedupe(group: string): Promise<void> {

@@ -12,6 +12,7 @@ import { exec } from '../../hack/exec.js';
 import { BuildRunner } from '../../hack/local-builds.js';
 import { freePorts } from '../../hack/cluster/processes.js';
 import type { App } from '../../src/api/app.js';
+import type { Build } from '../../src/api/build.js';
 import type { Release } from '../../src/api/release.js';
 import { Kube } from '../../src/k8s/rest.js';
 import { Resources } from '../../src/k8s/resources.js';
@@ -244,6 +245,13 @@ describe('a cluster-wide install', () => {
       return synced(a)?.reason === 'NamespaceNotEnabled' && synced(a);
     });
     expect(notEnabled.message).toContain(`kubectl create rolebinding dynokube -n ${newNs.name} --clusterrole=${role} --serviceaccount=${sa}`);
+    // A push meanwhile (the Build the receiver makes) is refused at once with the same words, not left waiting.
+    await kubectl(['apply', '-n', newNs.name, '-f', '-'], `apiVersion: dynokube.dev/v1alpha1\nkind: Build\nmetadata: {name: fresh-push}\nspec: {app: fresh, source: {commit: "${'a'.repeat(40)}"}}\n`);
+    const refusedPush = await eventually('the push refused', async () => {
+      const b = await k.find<Build>(Resources.Build, newNs.name, 'fresh-push');
+      return b?.status?.phase === 'Failed' && b;
+    });
+    expect(refusedPush.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'NamespaceNotEnabled', message: notEnabled.message });
     await kubectl(['create', 'serviceaccount', 'owner', '-n', newNs.name]);
     await kubectl(['create', 'rolebinding', 'owner', '--clusterrole=admin', `--serviceaccount=${newNs.name}:owner`, '-n', newNs.name]);
     // What apps:create in a new namespace needs: an admin there binds the operator's Secrets role (no cluster rights needed).

@@ -49,4 +49,21 @@ describe('dyno numbers', () => {
     const [a, b] = await Promise.all([numbers.assign(ns.name, newcomer), numbers.assign(ns.name, newcomer)]);
     expect([a, b].sort()).toEqual([4, 5]);
   });
+
+  it('gives a number back as soon as its pod has come and gone, as when an app sleeps and wakes', async () => {
+    const group = { ...labels, [LABEL_TEMPLATE_HASH]: 'def456' };
+    const fresh = new DynoNumbers(k, ns.name, pino({ level: 'silent' }));
+    fresh.start();
+    await fresh.synced;
+    try {
+      expect(await fresh.assign(ns.name, { metadata: { labels: group } } as Pod)).toBe(1);
+      await k.create(Resources.Pod, { ...dynoPod(1), metadata: { name: 'shop-web-awake', namespace: ns.name, labels: { ...group, [LABEL_DYNO]: 'web.1' } } });
+      await k.delete(Resources.Pod, ns.name, 'shop-web-awake');
+      await eventually('the pod gone', async () => !(await k.find<Pod>(Resources.Pod, ns.name, 'shop-web-awake')));
+      // Well within the 30 s a number is held for a pod not seen yet.
+      expect(await eventually('web.1 free again', async () => await fresh.assign(ns.name, { metadata: { labels: group } } as Pod, true) === 1, 5_000)).toBe(true);
+    } finally {
+      await fresh.stop();
+    }
+  });
 });

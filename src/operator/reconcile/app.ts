@@ -33,7 +33,7 @@ import { reconcileDynos, type DynoReport } from './dynos.js';
 import { asleep, autoscaleWeb, decideSleep, forgetSleep } from './scaling.js';
 import type { SleepDecision } from '../desired/sleep.js';
 import { shareRegistryAuth } from './registry-auth.js';
-import { reportOrphans } from './orphans.js';
+import { failUndecidedBuilds, reportOrphans } from './orphans.js';
 import { appendReleaseIfDue, processNextRelease, snapshotMissing } from './releases.js';
 import { checkSnapshots } from './snapshots.js';
 import { SYNCED, announce, writeStatus } from './status.js';
@@ -57,7 +57,12 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
     return {};
   }
   const secrets = world.secrets.state(namespace);
-  if (secrets.state === 'forbidden') throw new NamespaceNotEnabled(namespace, ctx.settings);
+  if (secrets.state === 'forbidden') {
+    // Nothing can be built or released here until an admin grants it: a push is told so at once.
+    const refusal = new NamespaceNotEnabled(namespace, ctx.settings);
+    await failUndecidedBuilds(ctx, builds, 'NamespaceNotEnabled', refusal.message);
+    throw refusal;
+  }
   if (secrets.state === 'syncing') return { requeueAfterMs: SECRETS_SYNC_WAIT_MS };
 
   // 2. The config Secret and the Formation, created if absent and adopted if made by hand; the

@@ -12,17 +12,18 @@ import { announce, writeStatus } from './status.js';
 
 type Orphan = Formation | Release | AddonAttachment;
 
-export async function reportOrphans(ctx: Ctx, namespace: string, app: string, found: { releases: Release[]; formation?: Formation; attachments: AddonAttachment[]; builds: Build[] }): Promise<void> {
-  // A build for no app can never release: it fails, saying so (the pusher sees this message).
-  for (const b of found.builds) {
+/** Builds that can never be made fail at once, saying why: the pusher sees `message` rather than waiting. */
+export async function failUndecidedBuilds(ctx: Ctx, builds: Build[], reason: string, message: string): Promise<void> {
+  for (const b of builds) {
     if (b.metadata.deletionTimestamp || b.status?.phase === 'Succeeded' || b.status?.phase === 'Failed') continue;
-    const conditions = setCondition(b.status?.conditions, {
-      type: ConditionType.Ready, status: 'False', reason: 'AppNotFound',
-      message: `No such app as ${app} in namespace ${namespace}. Create it first: kubectl dyno apps:create ${app} -n ${namespace}`,
-    }, b.metadata.generation);
+    const conditions = setCondition(b.status?.conditions, { type: ConditionType.Ready, status: 'False', reason, message }, b.metadata.generation);
     await writeStatus(ctx, Resources.Build, b, { ...b.status, observedGeneration: b.metadata.generation, phase: 'Failed', conditions });
     await announce(ctx, b, b.status?.conditions, conditions, ConditionType.Ready);
   }
+}
+
+export async function reportOrphans(ctx: Ctx, namespace: string, app: string, found: { releases: Release[]; formation?: Formation; attachments: AddonAttachment[]; builds: Build[] }): Promise<void> {
+  await failUndecidedBuilds(ctx, found.builds, 'AppNotFound', `No such app as ${app} in namespace ${namespace}. Create it first: kubectl dyno apps:create ${app} -n ${namespace}`);
   const orphans: [Resource, Orphan][] = [
     ...found.releases.map((r) => [Resources.Release, r] as [Resource, Orphan]),
     ...(found.formation ? [[Resources.Formation, found.formation] as [Resource, Orphan]] : []),
