@@ -45,6 +45,7 @@ bench: deps ## benchmarks on fresh local control planes (figures as ratios to a 
 	hack/node/install-deps.sh
 	$(BIN)/tsx bench/real-node.bench.ts
 	$(BIN)/tsx bench/router.bench.ts
+	$(BIN)/tsx bench/sleeping.bench.ts
 
 lint: deps ## type-check and lint
 	$(BIN)/tsc --noEmit -p tsconfig.json

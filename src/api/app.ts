@@ -87,6 +87,16 @@ export const AppSpec = Type.Object(
 );
 export type AppSpec = Static<typeof AppSpec>;
 
+export const SLEEP_STATES = ['Awake', 'Asleep', 'Waking'] as const;
+export type SleepState = (typeof SLEEP_STATES)[number];
+
+export const SleepStatus = Type.Object({
+  state: StringEnum(SLEEP_STATES, { description: 'Awake: dynos run as the Formation says; Asleep: none run; Waking: requests are held while they start.' }),
+  since: Type.String({ format: 'date-time', description: 'When the state began.' }),
+  reason: Type.String({ description: 'Why, for people: idle for how long, or woken by a request.' }),
+}, { description: 'Where sleeping stands, when the Formation has spec.sleep.' });
+export type SleepStatus = Static<typeof SleepStatus>;
+
 export const AppStatus = Type.Object({
   observedGeneration: Type.Optional(ObservedGeneration),
   currentRelease: Type.Optional(Type.Integer({ minimum: 0, description: 'Version of the release the dynos run.' })),
@@ -97,6 +107,7 @@ export const AppStatus = Type.Object({
     build: Type.String({ description: 'The Build that saved it.' }),
   }, { description: 'The build cache the next build restores: the one the app\'s last successful build saved, by digest (a tag could be overwritten by anyone who can push).' })),
   url: Type.Optional(Type.String({ description: 'Where the web dynos answer.' })),
+  sleep: Type.Optional(SleepStatus),
   conditions: Type.Optional(Conditions),
 });
 export type AppStatus = Static<typeof AppStatus>;

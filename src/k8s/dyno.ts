@@ -77,7 +77,10 @@ export function dynoContainer(input: DynoInput): V1Container {
   if (web) {
     container.ports = [{ name: 'http', containerPort: WEB_PORT, protocol: 'TCP' }];
     container.readinessProbe = { tcpSocket: { port: 'http' }, periodSeconds: 5, failureThreshold: 2 };
-    container.startupProbe = { tcpSocket: { port: 'http' }, periodSeconds: 5, failureThreshold: BOOT_TIMEOUT_SECONDS / 5 };
+    // Checked each second while booting (a TCP connect, nothing more): a woken or added dyno takes
+    // requests within a second of binding $PORT, not up to a probe period later. The kubelet
+    // probes readiness at once when the startup probe passes.
+    container.startupProbe = { tcpSocket: { port: 'http' }, periodSeconds: 1, failureThreshold: BOOT_TIMEOUT_SECONDS };
   }
   return container;
 }

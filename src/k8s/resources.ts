@@ -33,6 +33,7 @@ export const Resources = {
   Ingress: r('networking.k8s.io/v1', 'Ingress', 'ingresses'),
   EndpointSlice: r('discovery.k8s.io/v1', 'EndpointSlice', 'endpointslices'),
   Lease: r('coordination.k8s.io/v1', 'Lease', 'leases'),
+  HorizontalPodAutoscaler: r('autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'),
 } satisfies Record<string, Resource>;
 
 export const OUR_GROUP = GROUP;

@@ -1,6 +1,7 @@
 // What every reconcile step is handed.
 import type { EventRecorder } from '../k8s/events.js';
 import type { Kube } from '../k8s/rest.js';
+import type { TrafficView } from './activity.js';
 import type { Applier } from './applier.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -17,4 +18,6 @@ export interface Ctx {
   snapshots: SnapshotStore;
   metrics: Metrics;
   log: Logger;
+  /** The routers' view of apps' traffic (sleeping, waking, autoscaling web); absent where no router is read. */
+  traffic?: TrafficView;
 }

@@ -11,6 +11,7 @@ import { WorkQueue } from '../k8s/queue.js';
 import { Reachability } from '../k8s/reachability.js';
 import type { Kube, KubeObject } from '../k8s/rest.js';
 import { Resources } from '../k8s/resources.js';
+import { RouterActivity } from './activity.js';
 import { Applier } from './applier.js';
 import type { Ctx } from './context.js';
 import { describeFailure } from './errors.js';
@@ -43,6 +44,7 @@ export class Controller {
   private resync: NodeJS.Timeout | undefined;
   private started = false;
   private readonly unsubscribe: () => void;
+  private readonly activity: RouterActivity | undefined;
 
   constructor(kube: Kube, settings: Settings, log: Logger, metrics: Metrics, opts: ControllerOptions = {}) {
     const scoped = kube.withSignal(opts.signal ? AbortSignal.any([this.abort.signal, opts.signal]) : this.abort.signal);
@@ -53,6 +55,10 @@ export class Controller {
       events: new EventRecorder(scoped, 'dynokube-operator', log),
       snapshots: new SnapshotStore(scoped),
     };
+    if (settings.routerActivity) {
+      this.activity = new RouterActivity(scoped, settings.routerActivity, log);
+      this.ctx.traffic = this.activity;
+    }
     this.ownsReachability = !opts.reachability;
     this.reachability = opts.reachability ?? new Reachability(scoped);
     if (this.ownsReachability) scoped.onReach = (reached) => this.reachability.report(reached);
@@ -110,6 +116,15 @@ export class Controller {
       if (event === 'delete' && s.metadata.labels?.[LABEL_ROLE] === 'snapshot') this.ctx.snapshots.forget(s.metadata.namespace!, s.metadata.name!);
     });
     this.world.start();
+    if (this.activity) {
+      // Apps that sleep or autoscale web are looked at on each report (about once a second); any app at once when a request is held for it.
+      this.activity.onReport = (namespace, app, a) => {
+        if (!this.started) return;
+        const f = this.world.formations.get(namespace, app);
+        if (a.waiting > 0 || f?.spec.sleep || f?.spec.processes.web?.autoscale) this.queue.add(`${namespace}/${app}`);
+      };
+      this.activity.start();
+    }
     if (this.ownsReachability) this.reachability.start();
     await this.world.synced();
     this.abort.signal.throwIfAborted();
@@ -140,6 +155,7 @@ export class Controller {
     }
     this.abort.abort(new Error('the operator stopped'));
     if (this.ownsReachability) this.reachability.stop();
+    await this.activity?.stop();
     await this.world.stop();
   }
 }

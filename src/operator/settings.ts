@@ -2,6 +2,8 @@
 import type { AddonService } from '../api/addon.js';
 import { DEFAULT_STACK, type CertIssuer } from '../api/app.js';
 import { ROLLOUT_DEADLINE_SECONDS } from '../k8s/dyno.js';
+import type { RouterSource } from './activity.js';
+import { DEFAULT_COOLDOWNS, type Cooldowns } from './desired/autoscale.js';
 import { DEFAULT_SIZE_RESOURCES, DYNO_SIZES, type DynoSize, type SizeResources } from '../api/sizes.js';
 
 export interface Settings {
@@ -68,6 +70,10 @@ export interface Settings {
    * (namespace:name) to let it read Secrets there; named in the message of a namespace without it.
    */
   secretsGrant?: { clusterRole: string; serviceAccount: string };
+  /** Where the routers' activity reports are read (sleeping and web autoscaling need them). */
+  routerActivity?: RouterSource;
+  /** The web autoscaler's cool-downs after a change: before another step up, and before one down. */
+  autoscaleCooldowns: Cooldowns;
 }
 
 export interface StackImages {
@@ -93,6 +99,7 @@ export const DEFAULT_SETTINGS: Settings = {
   buildTimeoutSeconds: 25 * 60,
   addonImages: {},
   buildHistory: 20,
+  autoscaleCooldowns: DEFAULT_COOLDOWNS,
 };
 
 /** `ClusterIssuer/letsencrypt`, `Issuer/ca`, or a ClusterIssuer's bare name. */
@@ -171,6 +178,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
   if (env.DYNOKUBE_SECRETS_CLUSTER_ROLE && env.DYNOKUBE_SERVICE_ACCOUNT) {
     s.secretsGrant = { clusterRole: env.DYNOKUBE_SECRETS_CLUSTER_ROLE, serviceAccount: env.DYNOKUBE_SERVICE_ACCOUNT };
   }
+  if (env.DYNOKUBE_ROUTER_ACTIVITY_SERVICE) {
+    // namespace/name[:port]: the router Service, whose EndpointSlices list the router pods.
+    const m = /^([a-z0-9-]+)\/([a-z0-9-]+)(?::([a-z0-9-]+))?$/.exec(env.DYNOKUBE_ROUTER_ACTIVITY_SERVICE);
+    if (!m) throw new Error(`DYNOKUBE_ROUTER_ACTIVITY_SERVICE must be NAMESPACE/NAME[:PORT-NAME], got ${JSON.stringify(env.DYNOKUBE_ROUTER_ACTIVITY_SERVICE)}`);
+    s.routerActivity = { service: { namespace: m[1]!, name: m[2]!, port: m[3] ?? 'metrics' } };
+  } else if (env.DYNOKUBE_ROUTER_ACTIVITY_URLS) {
+    s.routerActivity = { urls: env.DYNOKUBE_ROUTER_ACTIVITY_URLS.split(',').map((u) => u.trim()).filter(Boolean) };
+  }
+  const up = int('DYNOKUBE_AUTOSCALE_UP_COOLDOWN_SECONDS', 0);
+  const down = int('DYNOKUBE_AUTOSCALE_DOWN_COOLDOWN_SECONDS', 0);
+  s.autoscaleCooldowns = { upMs: up !== undefined ? up * 1000 : s.autoscaleCooldowns.upMs, downMs: down !== undefined ? down * 1000 : s.autoscaleCooldowns.downMs };
   if (env.DYNOKUBE_SIZES) {
     // JSON: {"standard-1x": {"memory": "512Mi", "cpuRequest": "100m", "cpuLimit": "1"}, ...}
     const parsed = JSON.parse(env.DYNOKUBE_SIZES) as Record<string, SizeResources>;

@@ -12,7 +12,7 @@ import { Informer } from '../k8s/informer.js';
 import { LABEL_ADDON, LABEL_APP, LABEL_ROLE, managedSelector } from '../k8s/labels.js';
 import type { Owned } from '../k8s/owned.js';
 import type { Kube, KubeObject } from '../k8s/rest.js';
-import type { Deployment, Ingress, Job, PersistentVolumeClaim, Secret, Service, StatefulSet } from '../k8s/types.js';
+import type { Deployment, HorizontalPodAutoscaler, Ingress, Job, PersistentVolumeClaim, Secret, Service, StatefulSet } from '../k8s/types.js';
 import { Resources } from '../k8s/resources.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -45,6 +45,7 @@ export class World {
   readonly jobs: Informer<Job>;
   readonly statefulSets: Informer<Owned<StatefulSet>>;
   readonly claims: Informer<Owned<PersistentVolumeClaim>>;
+  readonly hpas: Informer<Owned<HorizontalPodAutoscaler>>;
   private readonly all: Informer<KubeObject>[];
 
   constructor(kube: Kube, namespace: string | undefined, log: Logger, metrics: Metrics) {
@@ -67,6 +68,7 @@ export class World {
     this.jobs = make<Job>(Resources.Job, { labelSelector: `${managedSelector},${LABEL_ROLE} in (release-phase,build,one-off)`, transform: slimJob });
     this.statefulSets = make<Owned<StatefulSet>>(Resources.StatefulSet, { labelSelector: `${managedSelector},${LABEL_ROLE}=addon`, transform: slimStatefulSet(manager) });
     this.claims = make<Owned<PersistentVolumeClaim>>(Resources.PersistentVolumeClaim, { labelSelector: `${managedSelector},${LABEL_ROLE}=addon`, transform: slimOwned(manager) });
+    this.hpas = make<Owned<HorizontalPodAutoscaler>>(Resources.HorizontalPodAutoscaler, { labelSelector: managedSelector, transform: slimOwned(manager) });
     const byApp = (o: { metadata: KubeObject['metadata']; spec: { app: string } }) => appKey(o.metadata?.namespace ?? '', o.spec.app);
     const byAppLabel = (o: KubeObject) => {
       const app = o.metadata?.labels?.[LABEL_APP];
@@ -78,7 +80,7 @@ export class World {
     this.attachments.addIndex('addon', (a) => (a.spec.addon ? appKey(a.metadata.namespace ?? '', a.spec.addon) : undefined));
     this.deployments.addIndex('app', byAppLabel);
     this.apps.addIndex('namespace', (a) => a.metadata.namespace);
-    this.all = [this.apps, this.releases, this.builds, this.formations, this.attachments, this.addons, this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims] as unknown as Informer<KubeObject>[];
+    this.all = [this.apps, this.releases, this.builds, this.formations, this.attachments, this.addons, this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims, this.hpas] as unknown as Informer<KubeObject>[];
     // Secrets are watched where apps are, and no longer where the last one went.
     this.apps.on((event, app) => {
       const ns = app.metadata.namespace!;
@@ -100,7 +102,7 @@ export class World {
       const addon = o.metadata?.labels?.[LABEL_ADDON];
       if (addon) enqueue(addonKey(ns(o), addon));
     };
-    for (const inf of [this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims] as Informer<KubeObject>[]) inf.on(byLabel);
+    for (const inf of [this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims, this.hpas] as Informer<KubeObject>[]) inf.on(byLabel);
     this.secrets.on(byLabel);
     this.secrets.onSynced((namespace) => {
       for (const a of this.apps.byIndex('namespace', namespace)) enqueue(appKey(namespace, a.metadata.name!));

@@ -2,7 +2,7 @@
 // Every error answers 503 with Heroku's application error page, except maintenance mode (its own
 // page) and a client that went away (499, logged only: nobody is left to answer).
 
-export type Code = 'H10' | 'H12' | 'H13' | 'H14' | 'H15' | 'H18' | 'H19' | 'H21' | 'H27' | 'H80' | 'H81';
+export type Code = 'H10' | 'H11' | 'H12' | 'H13' | 'H14' | 'H15' | 'H18' | 'H19' | 'H20' | 'H21' | 'H27' | 'H80' | 'H81';
 
 export interface CodeInfo {
   desc: string;
@@ -13,12 +13,14 @@ export interface CodeInfo {
 
 export const CODES: Record<Code, CodeInfo> = {
   H10: { desc: 'App crashed', status: 503, at: 'error' },
+  H11: { desc: 'Backlog too deep', status: 503, at: 'error' },
   H12: { desc: 'Request timeout', status: 503, at: 'error' },
   H13: { desc: 'Connection closed without response', status: 503, at: 'error' },
   H14: { desc: 'No web dynos running', status: 503, at: 'error' },
   H15: { desc: 'Idle connection', status: 503, at: 'error' },
   H18: { desc: 'Server Request Interrupted', status: 503, at: 'error' },
   H19: { desc: 'Backend connection timeout', status: 503, at: 'error' },
+  H20: { desc: 'App boot timeout', status: 503, at: 'error' },
   H21: { desc: 'Backend connection refused', status: 503, at: 'error' },
   H27: { desc: 'Client Request Interrupted', status: 499, at: 'info' },
   H80: { desc: 'Maintenance mode', status: 503, at: 'info' },

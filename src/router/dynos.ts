@@ -49,9 +49,9 @@ export class Dyno {
   }
 }
 
-/** The dynos of one app that take requests, and how many exist that do not. */
+/** The dynos of one app that take requests, and how many exist that do not (those starting, by name). */
 export class Pool {
-  constructor(readonly ready: Dyno[], readonly notReady: number) {}
+  constructor(readonly ready: Dyno[], readonly notReady: number, readonly starting: Dyno[] = []) {}
 
   /**
    * The less busy of two dynos drawn at random ("power of two choices"): near the least loaded,

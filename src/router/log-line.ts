@@ -1,6 +1,7 @@
 // One line per request in Heroku's router format, fields in Heroku's order:
 //   at=info method=GET path="/" host=myapp.example.com request_id=… fwd="1.2.3.4" dyno=web.1
 //   connect=0ms service=12ms status=200 bytes=1523 protocol=https
+// A request held while its app woke from sleep says so after the dyno: `dyno=web.1 wait=1840ms`.
 // and `at=error code=H12 desc="Request timeout"` first on errors. Fields the router never got to
 // (no dyno was tried) stay empty, as Heroku leaves them: `dyno= connect= service=`.
 import { CODES, type Code } from './codes.js';
@@ -13,6 +14,8 @@ export interface RouterLine {
   requestId: string;
   fwd: string;
   dyno?: string;
+  /** Time the request was held while the app woke. */
+  waitMs?: number;
   connectMs?: number;
   serviceMs?: number;
   status: number;
@@ -30,5 +33,5 @@ export function formatRouterLine(l: RouterLine): string {
   const info = l.code ? CODES[l.code] : undefined;
   const head = info ? `at=${info.at} code=${l.code} desc=${quote(info.desc)}` : 'at=info';
   return `${head} method=${bare(l.method)} path=${quote(l.path)} host=${bare(l.host)} request_id=${bare(l.requestId)} fwd=${quote(l.fwd)} ` +
-    `dyno=${l.dyno ?? ''} connect=${ms(l.connectMs)} service=${ms(l.serviceMs)} status=${l.status} bytes=${l.bytes ?? ''} protocol=${bare(l.protocol)}`;
+    `dyno=${l.dyno ?? ''}${l.waitMs !== undefined ? ` wait=${ms(l.waitMs)}` : ''} connect=${ms(l.connectMs)} service=${ms(l.serviceMs)} status=${l.status} bytes=${l.bytes ?? ''} protocol=${bare(l.protocol)}`;
 }

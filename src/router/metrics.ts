@@ -28,6 +28,11 @@ export class RouterMetrics {
   private readonly errors = new Counter({ name: 'dynokube_router_errors_total', help: 'Requests answered with a Heroku error code', labelNames: ['namespace', 'app', 'code'] as const, registers: [this.registry] });
   private readonly appLast = new Gauge({ name: 'dynokube_router_app_last_request_timestamp_seconds', help: 'When the app last received a request, answered by a dyno or not (with no dynos running too)', labelNames: ['namespace', 'app'] as const, registers: [this.registry] });
   private readonly appLastChildren = new Map<string, Gauge.Internal<'namespace' | 'app'>>();
+  private readonly heldNow = new Gauge({ name: 'dynokube_router_requests_held', help: 'Requests held now while the app wakes from sleep', labelNames: ['namespace', 'app'] as const, registers: [this.registry] });
+  private readonly waits = new Histogram({
+    name: 'dynokube_router_wake_wait_seconds', help: 'How long requests were held while their app woke, by outcome (ready, H20, H11, H27)', labelNames: ['namespace', 'app', 'outcome'] as const, registers: [this.registry],
+    buckets: [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 20, 45],
+  });
   readonly unknownHosts = new Counter({ name: 'dynokube_router_unknown_host_total', help: 'Requests for a host no app claims', registers: [this.registry] });
 
   constructor() {
@@ -51,6 +56,18 @@ export class RouterMetrics {
   forgetApp(namespace: string, app: string): void {
     this.appLastChildren.delete(`${namespace}/${app}`);
     this.appLast.remove({ namespace, app });
+    this.heldNow.remove({ namespace, app });
+    for (const outcome of ['ready', 'H20', 'H11', 'H27']) this.waits.remove({ namespace, app, outcome });
+  }
+
+  /** A request starts (+1) or stops (-1) being held for a wake. */
+  held(namespace: string, app: string, delta: 1 | -1): void {
+    this.heldNow.inc({ namespace, app }, delta);
+  }
+
+  /** A held request went on ('ready') or was answered with a code after waitMs. */
+  waited(namespace: string, app: string, outcome: 'ready' | 'H20' | 'H11' | 'H27', waitMs: number): void {
+    this.waits.observe({ namespace, app, outcome }, waitMs / 1000);
   }
 
   error(namespace: string, app: string, code: Code): void {

@@ -5,17 +5,21 @@
 // before any byte was sent, and every outcome logged as one router line and counted per dyno.
 // Requests go to dynos over undici's keep-alive pools, one per dyno: its client does the work of
 // Node's http.request in about half the CPU (measured: make bench), and its own timeouts are
-// Heroku's. WebSockets pass through upgrade.ts.
+// Heroku's. WebSockets pass through upgrade.ts. A request for a sleeping app is held (wake.ts)
+// until a web dyno is ready, then goes on as any other.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Pool } from 'undici';
+import type { Activity } from './activity.js';
+import { appKey } from './claims.js';
 import { CODES, failure, refusal, type Code, type Stage } from './codes.js';
-import type { Dyno, Pool as DynoPool } from './dynos.js';
+import { Pool as DynoPool, type Dyno } from './dynos.js';
 import { forwardedFor, protocolOf, rawToClient, requestId, toDyno, type Arrival } from './headers.js';
 import { formatRouterLine, type RouterLine } from './log-line.js';
 import { statusClass, type DynoStats, type RouterMetrics } from './metrics.js';
 import { NO_SUCH_APP, pageFor } from './pages.js';
 import type { AppEntry, RouteTable } from './table.js';
+import { WakeGate } from './wake.js';
 
 export interface Timeouts {
   connectMs: number;
@@ -29,6 +33,23 @@ export const HEROKU_TIMEOUTS: Timeouts = { connectMs: 5_000, firstByteMs: 30_000
 /** Dynos tried for one request, when the first ones refuse the connection. */
 const MAX_TRIES = 3;
 
+/** How often a waking app's starting dynos are tried. */
+const PROBE_MS = 50;
+
+/** Whether a TCP connection to address:port is accepted within timeoutMs (then closed at once). */
+function accepts(address: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: address, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.once('connect', () => done(true));
+    s.once('timeout', () => done(false));
+    s.once('error', () => done(false));
+  });
+}
+
 /** Free connections to a dyno close after this long: before the dyno's own idle timeout, so none is reused as it closes. */
 const IDLE_MS = 2_000;
 
@@ -38,6 +59,10 @@ export interface ProxyOptions {
   /** Where each request's router line goes, with the app it concerns. */
   record: (app: AppEntry, line: string) => void;
   timeouts?: Timeouts;
+  /** Requests held while sleeping apps wake; a gate of default bounds when not given. */
+  wakes?: WakeGate;
+  /** Per-app traffic for the operator (sleep, wake, autoscaling). */
+  activity?: Activity;
 }
 
 /** The host a request names, without its port, as claims hold it. */
@@ -53,9 +78,11 @@ export class Proxy {
   draining = false;
   /** Upgraded connections, closed at the end of a drain. */
   readonly tunnels = new Set<Socket>();
+  readonly wakes: WakeGate;
 
   constructor(readonly opts: ProxyOptions) {
     this.timeouts = opts.timeouts ?? HEROKU_TIMEOUTS;
+    this.wakes = opts.wakes ?? new WakeGate();
   }
 
   /** The dyno's keep-alive pool, made on its first request. */
@@ -67,30 +94,118 @@ export class Proxy {
     }));
   }
 
-  /** The app and dyno pool for a request, or undefined once it has been answered (no such app, or an H code). */
-  admit(req: IncomingMessage, answer: (status: number, page: string) => void): Exchange | undefined {
+  /**
+   * Finds the app and its dynos for a request and hands the exchange to `proceed`, at once or,
+   * for a sleeping app, once a web dyno is ready; otherwise answers it (no such app, an H code).
+   */
+  admit(req: IncomingMessage, answer: (status: number, page: string) => void, proceed: (ex: Exchange) => void): void {
     const host = hostOf(req.headers.host);
     const route = this.opts.table.route(host);
     if (!route.app) {
       this.opts.metrics.unknownHosts.inc();
       answer(404, NO_SUCH_APP);
-      return undefined;
+      return;
     }
     const ex = new Exchange(this, req, route.app, route.pool, host);
     this.opts.metrics.requested(route.app.namespace, route.app.name, ex.start);
+    this.opts.activity?.requested(route.app.namespace, route.app.name, ex.start);
     const code = refusal({ maintenance: route.app.maintenance, released: route.app.released, ready: route.pool.ready.length, notReady: route.pool.notReady });
+    if (code && this.holds(route.app, code)) return this.hold(ex, host, answer, proceed);
     if (code) {
       answer(CODES[code].status, pageFor(code));
       ex.log({ code, status: CODES[code].status });
-      return undefined;
+      return;
     }
-    return ex;
+    proceed(ex);
+  }
+
+  /**
+   * A request the app cannot take now is held for a wake when the app sleeps and either no web
+   * dyno exists (asleep) or they are starting because it is waking; an awake app's crashed dynos
+   * are H10 as ever.
+   */
+  private holds(app: AppEntry, code: Code): boolean {
+    if (app.sleep === undefined) return false;
+    if (code === 'H14') return true;
+    return code === 'H10' && (app.sleep !== 'Awake' || this.wakes.waking(appKey(app.namespace, app.name)));
+  }
+
+  private hold(ex: Exchange, host: string, answer: (status: number, page: string) => void, proceed: (ex: Exchange) => void): void {
+    const { namespace, name } = ex.app;
+    const activity = this.opts.activity;
+    const socket = ex.req.socket;
+    let finished = false;
+    const { metrics } = this.opts;
+    const finish = (outcome: 'ready' | 'H20' | 'H11' | 'H27') => {
+      finished = true;
+      this.active--;
+      socket.removeListener('close', gone);
+      activity?.holding(namespace, name, -1);
+      metrics.held(namespace, name, -1);
+      ex.waitMs = Date.now() - ex.start;
+      metrics.waited(namespace, name, outcome, ex.waitMs);
+    };
+    const gone = () => {
+      if (finished) return;
+      cancel();
+      finish('H27');
+      ex.log({ code: 'H27', status: CODES.H27.status });
+    };
+    this.active++;
+    activity?.holding(namespace, name, 1);
+    metrics.held(namespace, name, 1);
+    socket.once('close', gone);
+    const key = appKey(namespace, name);
+    const cancel = this.wakes.hold(key, (outcome, found) => {
+      if (finished) return;
+      const route = this.opts.table.route(host);
+      const pool = route.app && route.pool.ready.length ? route.pool : found;
+      const onward = outcome === 'ready' && route.app !== undefined && pool !== undefined && pool.ready.length > 0;
+      const code: Code = outcome === 'full' ? 'H11' : 'H20';
+      finish(onward ? 'ready' : code as 'H11' | 'H20');
+      if (onward) {
+        ex.pool = pool;
+        return proceed(ex);
+      }
+      answer(CODES[code].status, pageFor(code));
+      ex.log({ code, status: CODES[code].status });
+    });
+    if (!finished) void this.probeStarting(key, host);
+  }
+
+  /** Apps whose starting dynos are being probed. */
+  private readonly probing = new Set<string>();
+
+  /**
+   * While requests are held for an app, its starting web dynos (in its EndpointSlices, not ready
+   * yet) are tried every PROBE_MS: the first that accepts a connection takes the held requests,
+   * without waiting for the kubelet's next readiness probe (as Knative's activator probes pods).
+   * A dyno that refuses is simply tried again; readiness, when it comes first, releases them too.
+   */
+  private async probeStarting(key: string, host: string): Promise<void> {
+    if (this.probing.has(key)) return;
+    this.probing.add(key);
+    try {
+      while (this.wakes.waking(key)) {
+        const route = this.opts.table.route(host);
+        if (!route.app) return;
+        const { pool } = route;
+        if (pool.ready.length) return this.wakes.ready(key);
+        const answering = (await Promise.all(pool.starting.map(async (d) => ((await accepts(d.address, d.port, this.timeouts.connectMs)) ? d : undefined)))).filter((d): d is Dyno => d !== undefined);
+        if (answering.length && this.wakes.waking(key)) return this.wakes.ready(key, new DynoPool(answering, pool.notReady - answering.length));
+        await new Promise((r) => setTimeout(r, PROBE_MS));
+      }
+    } finally {
+      this.probing.delete(key);
+    }
   }
 
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (this.draining) res.setHeader('connection', 'close');
-    const ex = this.admit(req, (status, page) => void res.writeHead(status, { ...PAGE_HEADERS, ...(status === 503 ? { 'retry-after': '120' } : {}) }).end(page));
-    ex?.forward(res);
+    this.admit(req, (status, page) => {
+      if (this.draining) res.setHeader('connection', 'close');
+      res.writeHead(status, { ...PAGE_HEADERS, ...(status === 503 ? { 'retry-after': '120' } : {}) }).end(page);
+    }, (ex) => ex.forward(res));
   };
 }
 
@@ -118,7 +233,10 @@ export class Exchange {
   bytes = 0;
   private settled = false;
 
-  constructor(readonly proxy: Proxy, readonly req: IncomingMessage, readonly app: AppEntry, private readonly pool: DynoPool, host: string) {
+  /** How long the request was held while its app woke. */
+  waitMs: number | undefined;
+
+  constructor(readonly proxy: Proxy, readonly req: IncomingMessage, readonly app: AppEntry, public pool: DynoPool, host: string) {
     const remoteAddress = req.socket.remoteAddress ?? '';
     this.arrival = { requestId: requestId(req.headers['x-request-id']), start: this.start, remoteAddress, localPort: req.socket.localPort ?? 0 };
     this.base = {
@@ -132,13 +250,14 @@ export class Exchange {
     const now = Date.now();
     const sent = this.dispatched > 0;
     record(this.app, formatRouterLine({
-      ...this.base, ...l, ...(this.dyno ? { dyno: this.dyno.name } : {}),
+      ...this.base, ...l, ...(this.dyno ? { dyno: this.dyno.name } : {}), ...(this.waitMs !== undefined ? { waitMs: this.waitMs } : {}),
       ...(sent ? { connectMs: this.connectMs ?? now - this.dispatched, serviceMs: now - this.dispatched, bytes: this.bytes } : {}),
     }));
     if (l.code) metrics.error(this.app.namespace, this.app.name, l.code);
     if (!this.stats) return;
     if (l.code !== 'H27') this.stats.requests[statusClass(l.status)].inc();
     this.stats.service.observe((now - this.dispatched) / 1000);
+    if (!l.code) this.proxy.opts.activity?.answered(this.app.namespace, this.app.name, now - this.dispatched);
   }
 
   /** The next dyno to try (never one tried before), counted as busy with this request; undefined when none is left. */
@@ -150,6 +269,7 @@ export class Exchange {
     this.stats = dyno.stats ??= this.proxy.opts.metrics.dyno(this.app.namespace, this.app.name, dyno.name);
     dyno.inFlight++;
     this.stats.inFlight.inc();
+    this.proxy.opts.activity?.inFlight(this.app.namespace, this.app.name, 1);
     this.stats.last.set(this.start / 1000);
     this.stage = 'connecting';
     this.connectMs = undefined;
@@ -162,6 +282,7 @@ export class Exchange {
     if (!this.dyno) return;
     this.dyno.inFlight--;
     this.stats?.inFlight.dec();
+    this.proxy.opts.activity?.inFlight(this.app.namespace, this.app.name, -1);
   }
 
   /** Once, for whichever ending comes first. */

@@ -1,6 +1,7 @@
 // The router's routing table, fed by its informers: which app answers at a host (claims.ts), and
 // that app's web dynos (dynos.ts). Reads on every request are map lookups; the work is done when
 // an App or an EndpointSlice changes.
+import type { SleepState } from '../api/app.js';
 import { Claims, appKey, type Claimant } from './claims.js';
 import { Dyno, EMPTY_POOL, Pool, endpointsOf, type EndpointSlice } from './dynos.js';
 
@@ -8,6 +9,8 @@ export interface AppEntry extends Claimant {
   maintenance: boolean;
   /** A release is running: code was pushed, or an image deployed. */
   released: boolean;
+  /** The app sleeps when idle (its Formation has spec.sleep, as its status says), and where that stands. */
+  sleep?: SleepState;
 }
 
 export type Route = { app: AppEntry; pool: Pool } | { app: undefined };
@@ -24,6 +27,8 @@ export class RouteTable {
   /** Told of each dyno whose endpoint went away, and each App deleted (their metrics are dropped). */
   onDynoGone: (dyno: Dyno) => void = () => undefined;
   onAppGone: (namespace: string, name: string) => void = () => undefined;
+  /** Told each time an app's pool has a ready dyno after a change of its slices (held requests go on). */
+  onReady: (key: string) => void = () => undefined;
 
   constructor(private readonly baseDomain: string) {}
 
@@ -70,10 +75,11 @@ export class RouteTable {
     }
     for (const [k, d] of before) if (!after.has(k)) this.onDynoGone(d);
     const ready = endpoints.filter((e) => e.ready && !e.terminating).map((e) => after.get(Dyno.key(e))!);
-    const notReady = endpoints.filter((e) => !e.ready && !e.terminating).length;
+    const starting = endpoints.filter((e) => !e.ready && !e.terminating).map((e) => after.get(Dyno.key(e))!);
     if (after.size) {
       this.dynos.set(key, after);
-      this.pools.set(key, new Pool(ready, notReady));
+      this.pools.set(key, new Pool(ready, starting.length, starting));
+      if (ready.length) this.onReady(key);
     } else {
       this.dynos.delete(key);
       this.pools.delete(key);

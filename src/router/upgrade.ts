@@ -23,8 +23,7 @@ function answerRaw(socket: Socket, status: number, page: string): void {
 /** The server's `upgrade` listener. */
 export const upgradeHandler = (proxy: Proxy) => (req: IncomingMessage, client: Socket, early: Buffer): void => {
   client.on('error', () => undefined); // a reset client ends in 'close', handled below
-  const ex = proxy.admit(req, (status, page) => answerRaw(client, status, page));
-  if (ex) handshake(ex, client, early);
+  proxy.admit(req, (status, page) => answerRaw(client, status, page), (ex) => handshake(ex, client, early));
 };
 
 function handshake(ex: Exchange, client: Socket, early: Buffer): void {

@@ -20,13 +20,14 @@ export function appEntry(app: App): AppEntry {
     domains: app.spec?.domains ?? [],
     maintenance: app.spec?.maintenance === true,
     released: (app.status?.currentRelease ?? 0) > 0,
+    ...(app.status?.sleep ? { sleep: app.status.sleep.state } : {}),
   };
 }
 
 const slimApp = (app: App): App => ({
   metadata: { name: app.metadata.name, namespace: app.metadata.namespace, uid: app.metadata.uid, resourceVersion: app.metadata.resourceVersion, creationTimestamp: app.metadata.creationTimestamp },
   spec: { domains: app.spec?.domains, maintenance: app.spec?.maintenance },
-  status: { currentRelease: app.status?.currentRelease },
+  status: { currentRelease: app.status?.currentRelease, ...(app.status?.sleep ? { sleep: app.status.sleep } : {}) },
 }) as App;
 
 const slimSlice = (s: EndpointSlice): EndpointSlice => ({

@@ -186,6 +186,13 @@ describe('RBAC', () => {
     expect(await can('router', 'patch', 'apps.dynokube.dev', '-n', apps.name)).toBe('no');
   });
 
+  it('lets the operator find the router pods (their EndpointSlices in its own namespace only) and manage HPAs where it watches', async () => {
+    expect(await can('operator', 'watch', 'endpointslices.discovery.k8s.io', '-n', system.name)).toBe('yes');
+    expect(await can('operator', 'list', 'endpointslices.discovery.k8s.io', '-n', apps.name)).toBe('no');
+    expect(await can('operator', 'create', 'horizontalpodautoscalers.autoscaling', '-n', apps.name)).toBe('yes');
+    expect(await can('operator', 'create', 'horizontalpodautoscalers.autoscaling', '-n', other.name)).toBe('no');
+  });
+
   it('lets the operator watch the pods it numbers, and registers its webhook for dyno pods of the watched namespace', async () => {
     expect(await can('operator', 'watch', 'pods', '-n', apps.name)).toBe('yes');
     expect(await can('operator', 'watch', 'pods', '-n', other.name)).toBe('no');

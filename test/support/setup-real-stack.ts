@@ -49,7 +49,7 @@ async function setup(): Promise<void> {
   await own(dir);
   const httpPort = (await portFree(README_PORT)) ? README_PORT : (await freePorts(1))[0]!;
   const httpsPort = (await portFree(HTTPS_PORT)) ? HTTPS_PORT : (await freePorts(1))[0]!;
-  const stack = await startRealStack({ dir, persistent: false, httpPort, httpsPort, values: { 'operator.rolloutDeadlineSeconds': String(E2E_ROLLOUT_DEADLINE_SECONDS) } });
+  const stack = await startRealStack({ dir, persistent: false, httpPort, httpsPort, values: { 'operator.rolloutDeadlineSeconds': String(E2E_ROLLOUT_DEADLINE_SECONDS), 'autoscaling.downCooldownSeconds': '10' } });
   globalThis.dynokubeE2EStack = stack;
   process.env[STACK_ENV] = JSON.stringify(stackInfo(stack));
 }

@@ -7,7 +7,7 @@ import { config, configGet, configSet, configUnset } from './config.js';
 import { domains, domainsAdd, domainsRemove, maintenance, maintenanceOff, maintenanceOn, open } from './domains.js';
 import { gitCredentials, gitRemote } from './git.js';
 import { logs } from './logs.js';
-import { ps, psRestart, psScale, psType } from './ps.js';
+import { ps, psAutoscaleDisable, psAutoscaleEnable, psRestart, psScale, psSleepDisable, psSleepEnable, psType } from './ps.js';
 import { releases, releasesInfo, rollback } from './releases.js';
 import { run, runDetached } from './run.js';
 
@@ -22,7 +22,7 @@ export const COMMANDS: Command[] = [
   logs,
   maintenance, maintenanceOff, maintenanceOn,
   open,
-  ps, psRestart, psScale, psType,
+  ps, psRestart, psScale, psType, psSleepEnable, psSleepDisable, psAutoscaleEnable, psAutoscaleDisable,
   releases, releasesInfo, rollback,
   run, runDetached,
 ];

@@ -46,3 +46,45 @@ export const psRestart: Command = {
   examples: ['kubectl dyno ps:restart -a myapp', 'kubectl dyno restart web', 'kubectl dyno restart web.2', 'kubectl dyno ps:restart -d web.1', 'kubectl dyno ps:restart -p worker'],
   load: () => import('../verbs/ps.js').then((m) => m.psRestart),
 };
+
+export const psSleepEnable: Command = {
+  name: 'ps:sleep:enable',
+  summary: 'let the app sleep when idle: its dynos stop after a time without requests, and the next request wakes it',
+  needsApp: true,
+  flags: { idle: { type: 'string', description: 'idle time before sleeping: seconds, or 30m, 2h (default 30m, as Heroku\'s eco dynos)', value: 'TIME' } },
+  examples: ['kubectl dyno ps:sleep:enable -a myapp', 'kubectl dyno ps:sleep:enable --idle 10m'],
+  load: () => import('../verbs/scaling.js').then((m) => m.sleepEnable),
+};
+
+export const psSleepDisable: Command = {
+  name: 'ps:sleep:disable',
+  summary: 'keep the app\'s dynos running however idle (waking it if asleep)',
+  needsApp: true,
+  examples: ['kubectl dyno ps:sleep:disable -a myapp'],
+  load: () => import('../verbs/scaling.js').then((m) => m.sleepDisable),
+};
+
+export const psAutoscaleEnable: Command = {
+  name: 'ps:autoscale:enable',
+  summary: 'scale a process type between --min and --max: web on response time (--p95) and requests in flight (--concurrency), others on CPU',
+  args: 'TYPE',
+  needsApp: true,
+  flags: {
+    min: { type: 'string', description: 'fewest dynos (at least 1)', value: 'N' },
+    max: { type: 'string', description: 'most dynos', value: 'N' },
+    p95: { type: 'string', description: 'web: the 95th percentile response time to stay under, in ms', value: 'MS' },
+    concurrency: { type: 'string', description: 'web: requests in flight per dyno to stay under', value: 'N' },
+    cpu: { type: 'string', description: 'other types: average CPU use to keep, in percent of what a dyno requests (default 80)', value: 'PERCENT' },
+  },
+  examples: ['kubectl dyno ps:autoscale:enable web --min 1 --max 10 --p95 500', 'kubectl dyno ps:autoscale:enable web --min 1 --max 10 --concurrency 20', 'kubectl dyno ps:autoscale:enable worker --min 1 --max 4 --cpu 70'],
+  load: () => import('../verbs/scaling.js').then((m) => m.autoscaleEnable),
+};
+
+export const psAutoscaleDisable: Command = {
+  name: 'ps:autoscale:disable',
+  summary: 'stop autoscaling a process type: it keeps the dynos it has',
+  args: 'TYPE',
+  needsApp: true,
+  examples: ['kubectl dyno ps:autoscale:disable web'],
+  load: () => import('../verbs/scaling.js').then((m) => m.autoscaleDisable),
+};

@@ -34,6 +34,17 @@ export const ps: Run = async (s, args) => {
   if (s.out.structured) {
     return void s.out.data(shown.map((d) => ({ name: d.name, type: d.type, state: d.state, since: d.since ?? null, pod: d.pod.metadata.name, release: Number(d.pod.metadata.labels?.['dynokube.dev/release'] ?? 0), size: formation?.spec.processes[d.type]?.size ?? DEFAULT_DYNO_SIZE, command: commandOf(d) })));
   }
+  const sleep = a.status?.sleep;
+  if (sleep?.state === 'Asleep' && !shown.some((d) => d.type !== 'run')) {
+    // Asleep: the Formation's dynos, idle, as Heroku lists an eco app's (and one-off dynos, which do not sleep).
+    for (const [type, p] of Object.entries(formation?.spec.processes ?? {}).filter(([t, p]) => p.quantity > 0 && types[t])) {
+      s.out.header(`${type} (${sizeName(p.size ?? DEFAULT_DYNO_SIZE)}): ${types[type]} (${p.quantity})`);
+      for (let i = 1; i <= p.quantity; i++) s.out.line(`${type}.${i}: idle ${when(sleep.since)}`);
+      s.out.line();
+    }
+    s.out.line(`${s.out.app(app)} is asleep: ${sleep.reason}. The next request wakes it.`);
+    if (!shown.length) return;
+  }
   if (!shown.length) {
     s.out.line(`No dynos on ${s.out.app(app)}`);
     return;

@@ -36,7 +36,7 @@ describe('a web Deployment', () => {
 
   it('has its rollout reported when it makes no progress for twice the boot timeout', () => {
     expect(d.spec!.progressDeadlineSeconds).toBe(120);
-    expect(c.startupProbe).toMatchObject({ tcpSocket: { port: 'http' }, periodSeconds: 5, failureThreshold: 12 });
+    expect(c.startupProbe).toMatchObject({ tcpSocket: { port: 'http' }, periodSeconds: 1, failureThreshold: 60 });
   });
 
   it('gets the release\'s config snapshot, PORT, and Heroku\'s dyno metadata', () => {

@@ -22,11 +22,24 @@ export function quantityOf(formation: Formation | undefined, type: string): Proc
 /** Process types that run as dynos. */
 export const dynoTypes = (slug: Slug): string[] => Object.keys(slug.processTypes).filter((t) => t !== RELEASE_TYPE).sort();
 
-/** Types the Formation scales that the release does not have. */
+/** A type other than web that autoscales: its HorizontalPodAutoscaler owns the replica count. */
+export const hpaOwned = (formation: Formation | undefined, type: string): boolean => type !== 'web' && Boolean(formation?.spec.processes[type]?.autoscale);
+
+/**
+ * The replicas the operator sets on a type's Deployment: none while the app sleeps, none of its
+ * own (the field left out, so not owned) where an autoscaler owns them, else the quantity.
+ */
+export function replicasOf(formation: Formation | undefined, type: string, asleep = false): number | undefined {
+  if (asleep) return 0;
+  if (hpaOwned(formation, type)) return undefined;
+  return quantityOf(formation, type).quantity;
+}
+
+/** Types the Formation scales or autoscales that the release does not have. */
 export function unknownTypes(formation: Formation | undefined, slug: Slug): string[] {
   const known = new Set(dynoTypes(slug));
   return Object.entries(formation?.spec.processes ?? {})
-    .filter(([t, p]) => !known.has(t) && p.quantity > 0)
+    .filter(([t, p]) => !known.has(t) && (p.quantity > 0 || p.autoscale))
     .map(([t]) => t)
     .sort();
 }
@@ -39,12 +52,15 @@ export interface DeploymentInput {
   type: string;
   formation: Formation | undefined;
   settings: Settings;
+  /** The app sleeps: no dynos run, whatever the Formation says. */
+  asleep?: boolean;
 }
 
 export function buildDeployment(input: DeploymentInput): V1Deployment {
   const { app, type, slug, settings } = input;
   const appName = app.metadata.name!;
   const scale = quantityOf(input.formation, type);
+  const replicas = replicasOf(input.formation, type, input.asleep);
   const web = type === 'web';
   return {
     apiVersion: 'apps/v1',
@@ -56,7 +72,7 @@ export function buildDeployment(input: DeploymentInput): V1Deployment {
       ownerReferences: ownedBy(app),
     },
     spec: {
-      replicas: scale.quantity,
+      ...(replicas !== undefined ? { replicas } : {}),
       revisionHistoryLimit: 2,
       progressDeadlineSeconds: settings.rolloutDeadlineSeconds,
       selector: { matchLabels: { [LABEL_APP]: appName, [LABEL_PROCESS_TYPE]: type } },

@@ -4,7 +4,8 @@
 //   2. own what an App always has: the config Secret and the Formation
 //   3. compute the config a release would take now (config vars + attachments)
 //   4. move the ledger: the oldest unfinished release goes one step further; append one if due
-//   5. run the current release's dynos, and app.json's postdeploy script once it has one
+//   5. run the current release's dynos (asleep, or web scaled by the autoscaler, from the routers'
+//      traffic), and app.json's postdeploy script once it has one
 //   6. write the statuses
 import type { App, AppStatus } from '../../api/app.js';
 import type { Build } from '../../api/build.js';
@@ -29,6 +30,8 @@ import { appUrl } from '../desired/web.js';
 import { resolveAttachments } from './attachments.js';
 import { pruneBuilds, reconcileBuilds } from './builds.js';
 import { reconcileDynos, type DynoReport } from './dynos.js';
+import { asleep, autoscaleWeb, decideSleep, forgetSleep } from './scaling.js';
+import type { SleepDecision } from '../desired/sleep.js';
 import { shareRegistryAuth } from './registry-auth.js';
 import { failUndecidedBuilds, reportOrphans } from './orphans.js';
 import { appendReleaseIfDue, processNextRelease, snapshotMissing } from './releases.js';
@@ -49,6 +52,7 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
   const attachments = world.attachmentsOf(namespace, appName);
   const builds = world.buildsOf(namespace, appName);
   if (!app || app.metadata.deletionTimestamp) {
+    forgetSleep(ctx, namespace, appName);
     await reportOrphans(ctx, namespace, appName, { releases, formation, attachments, builds });
     return {};
   }
@@ -92,21 +96,27 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
   await pruneBuilds(ctx, builds);
   const current = currentRelease(releases);
   const resolved = current ? resolveSlug(current, releases) : undefined;
-  const dynos = await reconcileDynos(ctx, app, formation, current, resolved?.ok ? resolved.slug : undefined);
+  const slug = resolved?.ok ? resolved.slug : undefined;
+  const traffic = ctx.traffic?.traffic(namespace, appName);
+  const scaled = await autoscaleWeb(ctx, app, formation, traffic, Boolean(slug?.processTypes.web));
+  const sleep = await decideSleep(ctx, app, scaled.formation, traffic);
+  const dynos = await reconcileDynos(ctx, app, scaled.formation, current, slug, asleep(sleep?.status));
   if (app.spec.postdeploy && current && resolved?.ok && !world.jobs.get(namespace, postdeployJobName(appName))) {
     await ctx.applier.ensure(Resources.Job, buildPostdeployJob(app, current, resolved.slug, ctx.settings) as never, undefined);
     ctx.log.info({ release: current.spec.version }, 'postdeploy started');
   }
   if (formation) {
-    await writeStatus(ctx, Resources.Formation, formation, dynos.status);
+    await writeStatus(ctx, Resources.Formation, formation, { ...dynos.status, ...(scaled.status ? { autoscale: scaled.status } : {}) });
     await announce(ctx, formation, formation.status?.conditions, dynos.status.conditions!, ConditionType.Degraded);
   }
 
   // 6. The App's status.
-  const status = appStatus(ctx, app, releases, current, dynos, problems, builds, missingSnapshots);
+  const status = appStatus(ctx, app, releases, current, dynos, problems, builds, missingSnapshots, sleep);
   await writeStatus(ctx, Resources.App, app, status);
   await announce(ctx, app, app.status?.conditions, status.conditions!, ConditionType.Ready);
   await announce(ctx, app, app.status?.conditions, status.conditions!, ConditionType.Degraded);
+  // An app that sleeps is looked at again at its idle deadline, or soon when the routers could not be read.
+  if (sleep) return { requeueAfterMs: traffic ? (sleep.recheckMs ?? 30_000) + 100 : 5_000 };
   return {};
 }
 
@@ -161,7 +171,7 @@ async function adopt(ctx: Ctx, app: App, r: Release): Promise<void> {
   });
 }
 
-function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | undefined, dynos: DynoReport, problems: string[], builds: Build[], missingSnapshots: Set<number>): AppStatus {
+function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | undefined, dynos: DynoReport, problems: string[], builds: Build[], missingSnapshots: Set<number>, sleep: SleepDecision | undefined): AppStatus {
   const byAge = [...builds].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
   const latestBuild = byAge.at(-1);
   // The cache of the app's own last successful build; kept when that build is pruned.
@@ -176,6 +186,8 @@ function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | u
       ? pending
         ? { type: ConditionType.Ready, status: 'False', reason: 'ReleasePending', message: `v${pending.spec.version} is not live yet` }
         : { type: ConditionType.Ready, status: 'False', reason: 'NoRelease', message: 'the app has no release yet: push code or set a prebuilt image' }
+      : asleep(sleep?.status)
+        ? { type: ConditionType.Ready, status: 'True', reason: 'Asleep', message: `v${current.spec.version}: asleep since ${sleep!.status.since} (${sleep!.status.reason}); the next request wakes it` }
       : dynos.allReady
         ? { type: ConditionType.Ready, status: 'True', reason: 'Running', message: `v${current.spec.version}: ${dynos.status.summary || 'no dynos'}` }
         : { type: ConditionType.Ready, status: 'False', reason: 'DynosNotReady', message: `v${current.spec.version}: waiting for dynos to be ready (see the Formation)` };
@@ -200,6 +212,7 @@ function appStatus(ctx: Ctx, app: App, releases: Release[], current: Release | u
     ...(latestBuild ? { latestBuild: latestBuild.metadata.name } : {}),
     ...(dynos.hasWeb ? { url: appUrl(app, ctx.settings) } : {}),
     ...(buildCache ? { buildCache } : {}),
+    ...(sleep ? { sleep: sleep.status } : {}),
     conditions: setConditions(app.status?.conditions, [ready, progressing, degraded, SYNCED], app.metadata.generation),
   };
 }

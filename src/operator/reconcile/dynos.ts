@@ -10,7 +10,8 @@ import { LABEL_APP, LABEL_PROCESS_TYPE, LABEL_RELEASE } from '../../k8s/labels.j
 import { Resources } from '../../k8s/resources.js';
 import type { Deployment, Pod } from '../../k8s/types.js';
 import type { Ctx } from '../context.js';
-import { buildDeployment, dynoTypes, quantityOf, unknownTypes } from '../desired/dynos.js';
+import { buildDeployment, dynoTypes, hpaOwned, quantityOf, replicasOf, unknownTypes } from '../desired/dynos.js';
+import { buildHpa } from '../desired/hpa.js';
 import type { Slug } from '../desired/ledger.js';
 import { stallCondition } from '../desired/stall.js';
 import { buildIngress, buildRouterService, buildWebService, ingressName, routerServiceName, webServiceName } from '../desired/web.js';
@@ -37,7 +38,7 @@ function readyCount(d: Deployment | undefined): number {
   return current ? Math.min(ready, d.status.updatedReplicas ?? 0) : 0;
 }
 
-export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | undefined, current: Release | undefined, slug: Slug | undefined): Promise<DynoReport> {
+export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | undefined, current: Release | undefined, slug: Slug | undefined, asleep = false): Promise<DynoReport> {
   const ns = app.metadata.namespace!;
   const appName = app.metadata.name!;
   const existing = new Map(ctx.world.deploymentsOf(ns, appName).map((d) => [d.metadata.labels?.[LABEL_PROCESS_TYPE] ?? '', d]));
@@ -50,18 +51,26 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
   // Each type's Deployment, and the web Service and Ingress, are independent: applied together.
   const writes: Promise<unknown>[] = [];
   for (const type of types) {
-    const desired = buildDeployment({ app, release: current!.spec.version, slug: slug!, configSecret: names.releaseSnapshot(appName, current!.spec.version), type, formation, settings: ctx.settings });
+    const desired = buildDeployment({ app, release: current!.spec.version, slug: slug!, configSecret: names.releaseSnapshot(appName, current!.spec.version), type, formation, settings: ctx.settings, asleep });
     const cached = existing.get(type);
     writes.push(ctx.applier.ensure(Resources.Deployment, desired as never, cached));
+    // A type its HorizontalPodAutoscaler scales runs what that chose; the operator leaves the count alone.
+    const hpaName = names.deployment(appName, type);
+    if (hpaOwned(formation, type)) writes.push(ctx.applier.ensure(Resources.HorizontalPodAutoscaler, buildHpa(app, type, formation!.spec.processes[type]!.autoscale!) as never, ctx.world.hpas.get(ns, hpaName)));
+    else writes.push(ctx.applier.remove(Resources.HorizontalPodAutoscaler, ctx.world.hpas.get(ns, hpaName)));
     const scale = quantityOf(formation, type);
-    const ready = cached && cached.spec?.replicas === scale.quantity ? readyCount(cached) : 0;
-    if (ready < scale.quantity) allReady = false;
-    if (cached && (cached.status?.updatedReplicas ?? 0) < scale.quantity) rolling = true;
+    const want = replicasOf(formation, type, asleep) ?? cached?.spec?.replicas ?? 0;
+    const ready = cached && cached.spec?.replicas === want ? readyCount(cached) : 0;
+    if (ready < want) allReady = false;
+    if (cached && (cached.status?.updatedReplicas ?? 0) < want) rolling = true;
     if (pastDeadline(cached)) stuck.push(type);
-    processes[type] = { desired: scale.quantity, ready, size: scale.size ?? 'standard-1x', command: slug!.processTypes[type]! };
+    processes[type] = { desired: want, ready, size: scale.size ?? 'standard-1x', command: slug!.processTypes[type]! };
   }
-  // Those of types the release no longer has go.
+  // Those of types the release no longer has go, with their autoscalers.
   for (const [type, d] of existing) if (!types.includes(type)) writes.push(ctx.applier.remove(Resources.Deployment, d));
+  for (const h of ctx.world.hpas.list()) {
+    if (h.metadata.namespace === ns && h.metadata.labels?.[LABEL_APP] === appName && !types.includes(h.metadata.labels?.[LABEL_PROCESS_TYPE] ?? '')) writes.push(ctx.applier.remove(Resources.HorizontalPodAutoscaler, h));
+  }
 
   const hasWeb = types.includes('web');
   const { services, ingresses } = ctx.world;
