@@ -44,6 +44,8 @@ bench: deps ## benchmarks on fresh local control planes (figures as ratios to a 
 	$(BIN)/tsx bench/receiver-disk.bench.ts
 	$(BIN)/tsx bench/operator.bench.ts
 	$(BIN)/tsx bench/cli.bench.ts
+	hack/browser/install-deps.sh
+	$(BIN)/tsx bench/dashboard.bench.ts
 	hack/node/install-deps.sh
 	$(BIN)/tsx bench/real-node.bench.ts
 	$(BIN)/tsx bench/router.bench.ts
