@@ -338,14 +338,26 @@ export class Dashboard {
       const send = this.sse(req, res);
       const line = (l: Labelled) => send('line', JSON.stringify(l));
       const srcs = await logSources(sc, sc.app, source, dyno);
-      for (const l of await recentLines(sc, srcs, 100)) line(l);
+      // Following a pod already shown starts a second back, which may repeat lines shown: each is skipped once.
+      const repeats = new Map<string, number>();
+      const key = (l: Labelled) => `${l.label} ${l.at} ${l.text}`;
+      for (const l of await recentLines(sc, srcs, 100)) {
+        repeats.set(key(l), (repeats.get(key(l)) ?? 0) + 1);
+        line(l);
+      }
+      const fresh = (l: Labelled) => {
+        const n = repeats.get(key(l));
+        if (!n) return line(l);
+        if (n === 1) repeats.delete(key(l));
+        else repeats.set(key(l), n - 1);
+      };
       const shown = new Set(srcs.filter((x) => x.pod.status?.phase === 'Running').map((x) => x.pod.metadata.uid!));
       const followed = new Set<string>();
       while (!send.closed) {
         for (const src of await logSources(sc, sc.app, source, dyno).catch(() => [])) {
           if (followed.has(src.pod.metadata.uid!) || src.pod.status?.phase !== 'Running') continue;
           followed.add(src.pod.metadata.uid!);
-          void followLines(sc, src, !shown.has(src.pod.metadata.uid!), send.signal, line);
+          void followLines(sc, src, !shown.has(src.pod.metadata.uid!), send.signal, shown.has(src.pod.metadata.uid!) ? fresh : line);
         }
         await send.wait(this.pollMs);
       }

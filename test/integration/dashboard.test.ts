@@ -4,17 +4,22 @@
 // edit controls, and the API server refuses their direct POST (403, said as it said it).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { pino } from 'pino';
 import type { App } from '../../src/api/app.js';
+import type { Build } from '../../src/api/build.js';
 import type { Formation } from '../../src/api/formation.js';
 import type { Release } from '../../src/api/release.js';
 import { MetricsStore, Sampler } from '../../src/dashboard/metrics.js';
 import { Dashboard } from '../../src/dashboard/server.js';
 import { Resources } from '../../src/k8s/resources.js';
-import type { Deployment } from '../../src/k8s/types.js';
+import type { Deployment, Pod } from '../../src/k8s/types.js';
+import type { Resource } from '../../src/k8s/resources.js';
 import { RouterMetrics } from '../../src/router/metrics.js';
 import { screenshot, useBrowser } from '../support/browser.js';
 import { CLI, dyno } from '../support/cli.js';
@@ -27,6 +32,7 @@ const { browser } = useBrowser();
 const k = kube();
 const IMAGE = 'registry.local/dashapp@sha256:7777777777777777777777777777777777777777777777777777777777777777';
 const APP = 'dashapp';
+const KWOK_LOGS: Resource = { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', plural: 'logs', namespaced: true };
 const roles = `dash-${Math.random().toString(36).slice(2, 8)}`;
 
 let dashboard: Dashboard;
@@ -213,12 +219,51 @@ describe('as a developer (edit)', () => {
     expect((await k.get<App>(Resources.App, ns.name, APP)).spec.domains).toEqual(['www.dash.example']);
   });
 
-  it('opens the Logs page with its filters (the fake node runs no containers, so no lines)', async () => {
+  it('streams an app\'s log lines live on Logs, filtered by process type', async () => {
+    // The fake node serves a pod's log from a file (kwok's Logs), followed as it grows.
+    const pods = (await k.list<Pod>(Resources.Pod, ns.name, { labelSelector: `dynokube.dev/app=${APP},dynokube.dev/role=dyno` })).items;
+    const dir = await mkdtemp(join(tmpdir(), 'dash-logs-'));
+    const files = new Map<string, string>();
+    for (const pod of pods) {
+      const type = pod.metadata.labels!['dynokube.dev/process-type']!;
+      const file = join(dir, `${pod.metadata.name}.log`);
+      files.set(type, file);
+      await writeFile(file, `${new Date().toISOString()} stdout F ${type} booted\n`);
+      await k.create(KWOK_LOGS, { apiVersion: KWOK_LOGS.apiVersion, kind: 'Logs', metadata: { name: pod.metadata.name!, namespace: ns.name }, spec: { logs: [{ containers: [pod.spec!.containers[0]!.name], logsFile: file, follow: true }] } } as never);
+    }
     await open(page, `#/apps/${ns.name}/${APP}/logs`);
-    await page.locator('#log-source').waitFor({ state: 'visible' });
-    await page.locator('#log-source').selectOption('heroku');
-    await counts(page.locator('#log-dyno option[value="web"]'), (n) => n === 1);
+    await page.locator('#log-dyno').selectOption('web');
+    await shows(page.locator('#log'), 'app[web.1]: web booted');
+    // Lines written from now on arrive while the page is open.
+    let n = 0;
+    await eventually('a live line', async () => {
+      await appendFile(files.get('web')!, `${new Date().toISOString()} stdout F GET /live/${++n} 200\n`);
+      return ((await page.locator('#log').textContent()) ?? '').includes('app[web.1]: GET /live/') || undefined;
+    });
+    const text = (await page.locator('#log').textContent()) ?? '';
+    expect(text).not.toContain('worker booted');
+    expect(text.split('web booted').length - 1).toBe(1);
     await screenshot(page, 'logs');
+  });
+
+  it('streams a build\'s output on Activity while it runs', async () => {
+    const id = `${APP}-0123abc`;
+    await k.create<Build>(Resources.Build, { apiVersion: 'dynokube.dev/v1alpha1', kind: 'Build', metadata: { name: id, namespace: ns.name, labels: { 'dynokube.dev/app': APP } }, spec: { app: APP, source: { commit: '0123abc'.padEnd(40, '0') } } });
+    // The operator's build Job makes the pod; the fake node serves its first phase's log from a file.
+    const pod = await eventually('the build pod', async () => (await k.list<Pod>(Resources.Pod, ns.name, { labelSelector: `job-name=${id}` })).items[0]);
+    const first = [...(pod.spec!.initContainers ?? []), ...pod.spec!.containers][0]!.name;
+    const file = join(await mkdtemp(join(tmpdir(), 'dash-build-')), 'build.log');
+    await writeFile(file, `${new Date().toISOString()} stdout F -----> Fetching the source\n`);
+    await k.create(KWOK_LOGS, { apiVersion: KWOK_LOGS.apiVersion, kind: 'Logs', metadata: { name: pod.metadata.name!, namespace: ns.name }, spec: { logs: [{ containers: [first], logsFile: file, follow: true }] } } as never);
+    await open(page, `#/apps/${ns.name}/${APP}/activity`);
+    await page.locator(`tr[data-build="${id}"]`).getByRole('button', { name: 'View output' }).click();
+    await shows(page.locator('#build-output'), '-----> Fetching the source');
+    let n = 0;
+    await eventually('output while the build runs', async () => {
+      await appendFile(file, `${new Date().toISOString()} stdout F -----> step ${++n}\n`);
+      return ((await page.locator('#build-output').textContent()) ?? '').includes('-----> step ') || undefined;
+    });
+    await screenshot(page, 'activity-build');
   });
 
   it('plots the router\'s metrics, sampled from its Prometheus endpoint', async () => {
