@@ -399,6 +399,13 @@ export class Dashboard {
     }));
 
     a.use('/api', (_req, res) => void res.status(404).json({ error: 'not-found', message: 'No such API.' }));
+    // A body that is not JSON: said without echoing it (JSON.parse's message quotes the input,
+    // which may be a token or a config value), and never logged by Express's default handler.
+    a.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      const status = (err as { status?: number }).status ?? 500;
+      if (status >= 500) log.warn({ err: err instanceof Error ? err.name : 'error' }, 'request failed');
+      res.status(status).json({ error: status === 413 ? 'too-large' : 'invalid', message: status === 413 ? 'The request is too large.' : status < 500 ? 'The request body is not valid JSON.' : 'The dashboard failed to answer.' });
+    });
   }
 
   /** Starts a server-sent event stream; `closed` once the browser goes. */

@@ -30,3 +30,25 @@ describe('errors as the browser is told them', () => {
     expect(explain(new ClientError('bad', 'invalid')).status).toBe(400);
   });
 });
+
+describe('the server, before any cluster is asked', () => {
+  it('answers a body that is not JSON without echoing it, and refuses a change without a session', async () => {
+    const { Dashboard } = await import('./server.js');
+    const { pino } = await import('pino');
+    const d = new Dashboard({ mode: { kind: 'token', server: 'https://127.0.0.1:1', namespace: 'default', secureCookies: false }, log: pino({ level: 'silent' }) });
+    const { port } = await d.listen(0, '127.0.0.1');
+    try {
+      const bad = await fetch(`http://127.0.0.1:${port}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: 'eyJhbGciOi-secret-token' });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).not.toContain('secret-token');
+      const change = await fetch(`http://127.0.0.1:${port}/api/ns/default/apps/x/formation`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      expect(change.status).toBe(403);
+      expect((await fetch(`http://127.0.0.1:${port}/api/apps`)).status).toBe(401);
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(await page.text()).toContain('<script type="module" src="/app.js">');
+    } finally {
+      await d.close();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import type { Kube, KubeCredentials } from '../k8s/rest.js';
 export const COOKIE = 'dynokube_session';
 export const CSRF_HEADER = 'x-csrf-token';
 const IDLE_MS = 8 * 3600_000;
+const MAX_SESSIONS = 10_000;
 
 export interface Session {
   id: string;
@@ -38,6 +39,8 @@ export class Sessions {
 
   create(kube: Kube, user: string, namespace: string): Session {
     this.sweep();
+    // Bounded: the least recently used go first (Maps keep insertion order; get() re-inserts).
+    while (this.all.size >= MAX_SESSIONS) this.all.delete(this.all.keys().next().value!);
     const s: Session = { id: token(), csrf: token(), user, kube, namespace, seen: Date.now(), can: new Map() };
     this.all.set(s.id, s);
     return s;
@@ -51,6 +54,8 @@ export class Sessions {
       return undefined;
     }
     s.seen = Date.now();
+    this.all.delete(s.id);
+    this.all.set(s.id, s);
     return s;
   }
 

@@ -294,6 +294,24 @@ describe('as a developer (edit)', () => {
     await screenshot(page, 'overview');
   });
 
+  it('works from the keyboard: a rollback reached by Tab asks first, and Escape backs out', async () => {
+    const before = (await releases()).length;
+    await open(page, `#/apps/${ns.name}/${APP}/activity`);
+    await page.locator('main').focus();
+    let focused = '';
+    for (let i = 0; i < 60 && !focused.startsWith('Roll back to v'); i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate<string>('document.activeElement?.textContent ?? ""');
+    }
+    expect(focused).toMatch(/^Roll back to v\d+$/);
+    await page.keyboard.press('Enter');
+    await page.locator('#confirm').waitFor({ state: 'visible' });
+    expect(await page.evaluate<string>('document.activeElement?.id')).toBe('confirm-cancel');
+    await page.keyboard.press('Escape');
+    await page.locator('#confirm').waitFor({ state: 'hidden' });
+    expect((await releases()).length).toBe(before);
+  });
+
   it('is readable in a narrow window', async () => {
     const narrow = await ctx.newPage();
     await narrow.setViewportSize({ width: 380, height: 800 });
