@@ -95,8 +95,10 @@ export class Dashboard {
 
   async close(): Promise<void> {
     for (const c of this.closers) c();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // Browsers keep connections open: closed now, not when they let go.
     this.server?.closeAllConnections();
+    await closed;
   }
 
   private session(req: Request): Session | undefined {
@@ -315,17 +317,17 @@ export class Dashboard {
     a.get(`${P}/events`, handle(async (req, res, s) => {
       const sc = scopeOf(req, s);
       await findApp(sc, sc.app);
-      const send = this.sse(req, res);
+      const sse = this.sse(req, res);
       let last = '';
-      while (!send.closed) {
+      while (!sse.closed) {
         try {
           const view = JSON.stringify(await overview(sc, sc.app));
-          if (view !== last) send('overview', view);
+          if (view !== last) sse.send('overview', view);
           last = view;
         } catch (e) {
-          send('failure', JSON.stringify(explain(e).body));
+          sse.send('failure', JSON.stringify(explain(e).body));
         }
-        await send.wait(this.pollMs);
+        await sse.wait(this.pollMs);
       }
     }));
 
@@ -335,8 +337,8 @@ export class Dashboard {
       await findApp(sc, sc.app);
       const source = (typeof req.query.source === 'string' && (LOG_SOURCES as readonly string[]).includes(req.query.source) ? req.query.source : 'all') as LogSource;
       const dyno = typeof req.query.dyno === 'string' && /^[a-z0-9][a-z0-9.-]*$/.test(req.query.dyno) ? req.query.dyno : undefined;
-      const send = this.sse(req, res);
-      const line = (l: Labelled) => send('line', JSON.stringify(l));
+      const sse = this.sse(req, res);
+      const line = (l: Labelled) => sse.send('line', JSON.stringify(l));
       const srcs = await logSources(sc, sc.app, source, dyno);
       // Following a pod already shown starts a second back, which may repeat lines shown: each is skipped once.
       const repeats = new Map<string, number>();
@@ -353,13 +355,13 @@ export class Dashboard {
       };
       const shown = new Set(srcs.filter((x) => x.pod.status?.phase === 'Running').map((x) => x.pod.metadata.uid!));
       const followed = new Set<string>();
-      while (!send.closed) {
+      while (!sse.closed) {
         for (const src of await logSources(sc, sc.app, source, dyno).catch(() => [])) {
           if (followed.has(src.pod.metadata.uid!) || src.pod.status?.phase !== 'Running') continue;
           followed.add(src.pod.metadata.uid!);
-          void followLines(sc, src, !shown.has(src.pod.metadata.uid!), send.signal, shown.has(src.pod.metadata.uid!) ? fresh : line);
+          void followLines(sc, src, !shown.has(src.pod.metadata.uid!), sse.signal, shown.has(src.pod.metadata.uid!) ? fresh : line);
         }
-        await send.wait(this.pollMs);
+        await sse.wait(this.pollMs);
       }
     }));
 
@@ -369,33 +371,33 @@ export class Dashboard {
       const id = String(req.params.id);
       const build = (await buildsOf(sc, sc.app)).find((b) => b.metadata.name === id);
       if (!build) throw new ClientError(`No build ${id}.`, 'not-found');
-      const send = this.sse(req, res);
+      const sse = this.sse(req, res);
       let pod: Pod | undefined;
-      while (!send.closed && !pod) {
+      while (!sse.closed && !pod) {
         pod = (await sc.kube.list<Pod>(Resources.Pod, sc.namespace, { labelSelector: `job-name=${id}` })).items[0];
         if (!pod) {
-          send('status', JSON.stringify({ message: 'waiting for the build to start' }));
-          await send.wait(this.pollMs);
+          sse.send('status', JSON.stringify({ message: 'waiting for the build to start' }));
+          await sse.wait(this.pollMs);
         }
       }
       const containers = [...(pod?.spec?.initContainers ?? []), ...(pod?.spec?.containers ?? [])].map((c) => c.name);
       for (const container of containers) {
         // Follow each phase's log once it has started; a phase not yet started answers 400.
-        while (!send.closed) {
+        while (!sse.closed) {
           try {
-            const stream = await sc.kube.stream({ path: `${resourcePath(Resources.Pod, sc.namespace, pod!.metadata.name)}/log`, query: { container, follow: true } }, send.signal);
-            for await (const chunk of stream) send('output', JSON.stringify({ text: (chunk as Buffer).toString('utf8') }));
+            const stream = await sc.kube.stream({ path: `${resourcePath(Resources.Pod, sc.namespace, pod!.metadata.name)}/log`, query: { container, follow: true } }, sse.signal);
+            for await (const chunk of stream) sse.send('output', JSON.stringify({ text: (chunk as Buffer).toString('utf8') }));
             break;
           } catch (e) {
-            if (send.closed) break;
+            if (sse.closed) break;
             if (!(e instanceof ApiError && e.status === 400)) throw e;
-            await send.wait(this.pollMs);
+            await sse.wait(this.pollMs);
           }
         }
       }
       const done = (await buildsOf(sc, sc.app)).find((b) => b.metadata.name === id);
-      send('done', JSON.stringify({ status: (done?.status?.phase ?? 'Pending').toLowerCase() }));
-      send.end();
+      sse.send('done', JSON.stringify({ status: (done?.status?.phase ?? 'Pending').toLowerCase() }));
+      sse.end();
     }));
 
     a.use('/api', (_req, res) => void res.status(404).json({ error: 'not-found', message: 'No such API.' }));
@@ -428,19 +430,21 @@ export class Dashboard {
       this.closers.delete(close);
       res.end();
     });
-    const send = (event: string, data: string) => {
-      if (!abort.signal.aborted) res.write(`event: ${event}\ndata: ${data.replace(/\n/g, '\ndata: ')}\n\n`);
-    };
-    return Object.assign(send, {
+    // (A getter in an object literal: Object.assign would copy its value once.)
+    return {
+      send: (event: string, data: string) => {
+        if (!abort.signal.aborted) res.write(`event: ${event}\ndata: ${data.replace(/\n/g, '\ndata: ')}\n\n`);
+      },
       get closed() {
         return abort.signal.aborted;
       },
       signal: abort.signal,
       end: close,
       wait: (ms: number) => new Promise<void>((resolve) => {
+        if (abort.signal.aborted) return resolve();
         wake = resolve;
         timer = setTimeout(resolve, ms);
       }),
-    });
+    };
   }
 }
