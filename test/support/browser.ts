@@ -1,4 +1,4 @@
-// A real browser for the dashboard's tests: Debian's Chromium (hack/browser/install-deps.sh, or
+// A real browser for the dashboard's tests: Debian's Chromium (hack/dashboard/install-deps.sh, or
 // $DYNOKUBE_CHROMIUM) driven by playwright-core. Screenshots go to .artifacts/dashboard/.
 import { afterAll, beforeAll } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ function chromiumPath(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim().split('\n')[0]!;
   } catch {
-    throw new Error('No Chromium: run hack/browser/install-deps.sh (Debian\'s chromium), or set DYNOKUBE_CHROMIUM');
+    throw new Error('No Chromium: run hack/dashboard/install-deps.sh (Debian\'s chromium), or set DYNOKUBE_CHROMIUM');
   }
 }
 
