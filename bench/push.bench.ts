@@ -6,41 +6,20 @@
 // steps (build scripts, collectstatic), and the builder's overhead, all the rest of it (fetching
 // the source, the build cache, detection, packing and pushing the slug).
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { freePorts } from '../hack/cluster/processes.js';
-import { mustKubectl } from '../hack/cluster/kubectl.js';
-import { BuildRunner } from '../hack/local-builds.js';
 import type { Build } from '../src/api/build.js';
-import { Kube } from '../src/k8s/rest.js';
 import { Resources } from '../src/k8s/resources.js';
-import { Controller } from '../src/operator/controller.js';
-import { Metrics } from '../src/operator/metrics.js';
-import { DEFAULT_SETTINGS } from '../src/operator/settings.js';
-import { createReceiver, listen } from '../src/receiver/server.js';
 import { repoFrom, runGit } from '../test/support/git.js';
-import { freshCluster, say, sleep, table, teardown } from './cluster.js';
+import { say, sleep, table } from './cluster.js';
+import { startPushStack } from './push-stack.js';
 
 const NS = 'bench';
 const FIXTURES = ['nodejs', 'python', 'django', 'poetry', 'uv', 'procfile'];
 const s2 = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(2));
 
 async function main(): Promise<void> {
-  const { cluster, kube, kc } = await freshCluster('push', NS);
-  const log = pino({ level: 'silent' });
-  const controller = new Controller(new Kube(kc, 'dynokube'), { ...DEFAULT_SETTINGS, namespace: NS, registry: cluster.registry, builderImage: 'dynokube/builder:bench' }, log, new Metrics());
-  await controller.start();
-  const root = await mkdtemp(join(tmpdir(), 'dynokube-bench-receiver-'));
-  const [port] = (await freePorts(1)) as [number];
-  const receiver = await createReceiver({ kube: new Kube(kc, 'dynokube-receiver'), root, publicUrl: `http://127.0.0.1:${port}`, log });
-  const server = await listen(receiver.app, port, '127.0.0.1');
-  const runner = new BuildRunner(new Kube(kc, 'bench-builds'), NS, join(root, 'pod-logs'));
-  await runner.start();
-  await mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, ['create', 'serviceaccount', 'pusher', '-n', NS]);
-  await mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, ['create', 'rolebinding', 'pusher', '-n', NS, '--clusterrole=cluster-admin', `--serviceaccount=${NS}:pusher`]);
-  const token = (await mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, ['create', 'token', 'pusher', '-n', NS, '--duration=1h'])).trim();
+  const { kube, pushUrl, stop } = await startPushStack('push', NS);
   const git = spawnSync('git', ['--version'], { encoding: 'utf8' }).stdout.trim();
 
   const rows = [['app', 'push', 'total s', 'receive s', 'builder s', 'runtime s', 'pkg mgr s', 'app build s', 'builder overhead s', '(fetch s', 'image s)', 'job+release s']];
@@ -55,7 +34,7 @@ async function main(): Promise<void> {
         await repo.commit();
         const before = new Set((await kube.list<Build>(Resources.Build, NS)).items.map((b) => b.metadata.name));
         const t0 = Date.now();
-        const pushing = runGit(['push', `http://git:${token}@127.0.0.1:${port}/${NS}/${app}.git`, 'HEAD:refs/heads/main'], repo.dir);
+        const pushing = runGit(['push', pushUrl(app), 'HEAD:refs/heads/main'], repo.dir);
         let created = 0;
         let build: Build | undefined;
         while (!created) {
@@ -76,12 +55,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await runner.stop();
-    server.close();
-    await receiver.close();
-    await controller.stop();
-    await teardown(cluster);
-    await rm(root, { recursive: true, force: true });
+    await stop();
   }
   table(`dynokube git push benchmark (${git}; builds run as local processes)`, rows);
 }

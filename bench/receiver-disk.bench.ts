@@ -5,22 +5,13 @@
 // disk). Beside it, what the source archives alone would have taken had they been kept, as
 // before the retention.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { exec } from '../hack/exec.js';
-import { freePorts } from '../hack/cluster/processes.js';
-import { mustKubectl } from '../hack/cluster/kubectl.js';
-import { BuildRunner } from '../hack/local-builds.js';
-import { Kube } from '../src/k8s/rest.js';
 import { Resources } from '../src/k8s/resources.js';
-import { Controller } from '../src/operator/controller.js';
-import { Metrics } from '../src/operator/metrics.js';
-import { DEFAULT_SETTINGS } from '../src/operator/settings.js';
-import { createReceiver, listen } from '../src/receiver/server.js';
 import { repoFrom, runGit } from '../test/support/git.js';
-import { freshCluster, say, table, teardown } from './cluster.js';
+import { say, table } from './cluster.js';
+import { startPushStack } from './push-stack.js';
 
 const NS = 'bench';
 const APPS = 10;
@@ -42,20 +33,7 @@ async function filesUnder(path: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { cluster, kube, kc } = await freshCluster('receiver-disk', NS);
-  const log = pino({ level: 'silent' });
-  const controller = new Controller(new Kube(kc, 'dynokube'), { ...DEFAULT_SETTINGS, namespace: NS, registry: cluster.registry, builderImage: 'dynokube/builder:bench' }, log, new Metrics());
-  await controller.start();
-  const root = await mkdtemp(join(tmpdir(), 'dynokube-bench-receiver-'));
-  const [port] = (await freePorts(1)) as [number];
-  const receiver = await createReceiver({ kube: new Kube(kc, 'dynokube-receiver'), root, publicUrl: `http://127.0.0.1:${port}`, log });
-  const server = await listen(receiver.app, port, '127.0.0.1');
-  const podLogs = await mkdtemp(join(tmpdir(), 'dynokube-bench-pod-logs-'));
-  const runner = new BuildRunner(new Kube(kc, 'bench-builds'), NS, podLogs);
-  await runner.start();
-  await mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, ['create', 'serviceaccount', 'pusher', '-n', NS]);
-  await mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, ['create', 'rolebinding', 'pusher', '-n', NS, '--clusterrole=cluster-admin', `--serviceaccount=${NS}:pusher`]);
-  const token = (await mustKubectl(cluster.binaries.kubectl, cluster.kubeconfig, ['create', 'token', 'pusher', '-n', NS, '--duration=2h'])).trim();
+  const { kube, root, receiver, pushUrl, stop } = await startPushStack('receiver-disk', NS);
 
   const rows = [['pushes', 'repos KiB', 'sources KiB', 'source files', 'logs KiB', 'receiver total KiB', 'archives if kept KiB']];
   let pushed = 0;
@@ -79,9 +57,8 @@ async function main(): Promise<void> {
           repos.set(app, repo);
           await writeFile(join(repo.dir, `asset-${n}.bin`), randomBytes(16 * KiB));
           const sha = await repo.commit();
-          const url = `http://git:${token}@127.0.0.1:${port}/${NS}/${app}.git`;
           const refs = ['HEAD:refs/heads/main', ...(n % 5 === 4 ? [`HEAD:refs/heads/feature-${n}`] : [])];
-          const r = await runGit(['push', url, ...refs], repo.dir);
+          const r = await runGit(['push', pushUrl(app), ...refs], repo.dir);
           if (r.code !== 0) throw new Error(`push ${app}#${n} failed:\n${r.stderr}`);
           archivesIfKept += Number((await exec('sh', ['-c', `git archive --format=tar.gz ${sha} | wc -c`], { cwd: repo.dir })).stdout.trim());
           pushed++;
@@ -96,13 +73,7 @@ async function main(): Promise<void> {
     const swept = await receiver.sweep();
     say(`the sweep found ${swept.length ? swept.join(', ') : 'nothing'} left to delete`);
   } finally {
-    await runner.stop();
-    server.close();
-    await receiver.close();
-    await controller.stop();
-    await teardown(cluster);
-    await rm(root, { recursive: true, force: true });
-    await rm(podLogs, { recursive: true, force: true });
+    await stop();
   }
   table(`dynokube receiver disk over ${pushed} pushes (${APPS} apps, ${LANES} at once, ${((Date.now() - t0) / 1000).toFixed(0)} s; builds run as local processes)`, rows);
 }

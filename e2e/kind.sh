@@ -59,7 +59,8 @@ kubectl -n dynokube-ingress rollout status deploy/ingress --timeout=180s
 say "installing dynokube"
 helm upgrade --install dynokube charts/dynokube -n dynokube-system --create-namespace --wait --timeout 5m \
   --set image.tag=$tag --set image.pullPolicy=Never --set ingressClassName=dynokube-local \
-  --set baseDomain=dynokube.localhost --set registry.pullHost=localhost:30500
+  --set baseDomain=dynokube.localhost --set registry.pullHost=localhost:30500 \
+  --set 'appNamespaces={default}'   # the operator reads Secrets only where granted: here, the sample's namespace
 kubectl -n dynokube-system patch svc dynokube-registry --type=merge \
   -p '{"spec":{"type":"NodePort","ports":[{"name":"registry","port":5000,"targetPort":"registry","nodePort":30500}]}}'
 
@@ -83,7 +84,8 @@ kubectl create rolebinding developer --clusterrole=edit --serviceaccount=default
 cp -r e2e/fixtures/python "$work/app"
 (cd "$work/app" && git init -q -b main && git add -A && git -c user.name=e2e -c user.email=e2e@dynokube.dev commit -qm e2e)
 PATH=$PWD/bin:$PATH kubectl dyno apps:create e2e-python --no-remote
-(cd "$work/app" && git push "http://git:$(kubectl create token developer)@127.0.0.1:8090/default/e2e-python.git" main)
+# A push waits for its build and release; ten minutes bound one that cannot happen.
+(cd "$work/app" && timeout 600 git push "http://git:$(kubectl create token developer)@127.0.0.1:8090/default/e2e-python.git" main)
 
 say "curling it through the node's port 80"
 for i in $(seq 1 60); do

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureRunImage } from '../stack/run-image.js';
 import { ensureBinaries, type Binaries } from './binaries.js';
+import { pruneNodeImages, pruneRegistry, registryHas } from './image-prune.js';
 import { mustKubectl } from './kubectl.js';
 import { CLUSTER_DNS, cleanupKubeProxy, kubeProxyArgs, writeCorefile } from '../node/services.js';
 import { cleanupNode, ensureNodeAddress, ensurePauseImage, missingTools, nodePaths as realNodePaths, writeNodeConfig } from '../node/node.js';
@@ -319,10 +320,15 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
 
     log(`starting the registry on ${registry}`);
     const registryConfig = join(dir, 'registry.yml');
+    const registryRoot = join(dir, 'registry');
     await writeFile(registryConfig, [
-      'version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'registry')}`,
+      'version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${registryRoot}`,
       '  delete:', '    enabled: true', 'http:', `  addr: ${registry}`, '',
     ].join('\n'));
+    const pruned = await pruneRegistry(binaries.registry, registryConfig, registryRoot, { keepApps: opts.persistent });
+    if (pruned.removedTags.length + pruned.removedRepositories.length) {
+      log(`registry: dropped ${pruned.removedTags.length} old tags of dynokube's images and ${pruned.removedRepositories.length} repositories of earlier runs' apps`);
+    }
     const reg = await start('registry', binaries.registry, ['serve', registryConfig]);
     await waitHealthy(reg, { url: `http://${registry}/v2/` }, 30_000);
     await ensureRunImage(registry, { runtimes: real, log });
@@ -338,6 +344,8 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
       await writeNodeConfig(nodePaths, { registryHost: registry, pauseImage, ca: pki.ca, cert: pki.cert(REAL_NODE_CERT), key: pki.key(REAL_NODE_CERT), kubeletPort: ports.kubelet, clusterDns: CLUSTER_DNS });
       const containerd = await start('containerd', 'containerd', ['--config', nodePaths.containerdConfig]);
       await waitFor(() => existsSync(nodePaths.socket), containerd, 30_000, 'containerd did not open its socket');
+      const forgotten = await pruneNodeImages(nodePaths.socket, (repo, ref) => registryHas(registryRoot, repo, ref), (h) => h.startsWith(`${REAL_NODE_IP}:`) || h.startsWith('127.0.0.1:'));
+      if (forgotten.length) log(`node: forgot ${forgotten.length} image names the registry no longer has`);
       const kubeletArgs = [
         `--config=${nodePaths.kubeletConfig}`, `--kubeconfig=${nodeKubeconfig}`, `--root-dir=${nodePaths.kubeletRoot}`,
         `--hostname-override=${REAL_NODE_NAME}`, `--node-ip=${REAL_NODE_IP}`, '--v=1',

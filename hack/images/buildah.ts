@@ -58,9 +58,13 @@ async function ensureBase(ref: string, key: string, make: (root: string) => Prom
   try {
     await make(root);
     const c = (await buildah(['from', 'scratch'])).trim();
-    await buildah(['copy', c, `${root}/`, '/']);
-    await buildah(['config', ...['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...env].flatMap((e) => ['--env', e]), '--cmd', 'bash', '--label', `${KEY_LABEL}=${key}`, c]);
-    await buildah(['commit', '--rm', c, ref]);
+    try {
+      await buildah(['copy', c, `${root}/`, '/']);
+      await buildah(['config', ...['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...env].flatMap((e) => ['--env', e]), '--cmd', 'bash', '--label', `${KEY_LABEL}=${key}`, c]);
+      await buildah(['commit', c, ref]);
+    } finally {
+      await buildah(['rm', c]); // a half-made container holds its layers
+    }
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -97,6 +101,9 @@ export async function buildDockerfiles(log: (line: string) => void = (l) => proc
     }
     log(`image ${t.tag}: ${images[t.tag]}`);
   }
+  // Images a rebuild took the tags from are left with no name (the layer cache keeps the ones it
+  // builds on): without this every change to the sources kept 3 GB more.
+  await buildah(['rmi', '--prune']);
   const c = (await buildah(['from', '--pull=never', `${REPO}/operator:${tag}`])).trim();
   try {
     const ran = await buildah(['run', '--isolation', 'chroot', c, '--', 'node', '/opt/dynokube/dist/src/operator/main.js', '--help']);

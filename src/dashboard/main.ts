@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { hostPort } from '../k8s/host-port.js';
 import { Kube } from '../k8s/rest.js';
 import { MetricsStore, PrometheusReader, Sampler } from './metrics.js';
 import { Dashboard } from './server.js';
@@ -34,8 +35,7 @@ async function main(): Promise<void> {
   if (values.help) return void process.stdout.write(HELP);
   const host = process.env.KUBERNETES_SERVICE_HOST;
   if (!host) throw new Error('dynokube-dashboard runs in a pod (KUBERNETES_SERVICE_HOST); on your machine use kubectl dyno dashboard');
-  const i = values.listen.lastIndexOf(':');
-  const [addr, port] = [values.listen.slice(0, i) || '0.0.0.0', Number(values.listen.slice(i + 1))];
+  const [addr, port] = hostPort(values.listen, '--listen');
   const log = pino({ level: process.env.DYNOKUBE_LOG_LEVEL ?? 'info', base: { component: 'dynokube-dashboard' } });
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${process.env.KUBERNETES_SERVICE_PORT ?? '443'}`;
   const ca = readFileSync(`${SA}/ca.crt`);

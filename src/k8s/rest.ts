@@ -243,8 +243,8 @@ export class Kube {
     }
   }
 
-  list<T extends KubeObject>(res: Resource, namespace?: string, query: RequestSpec['query'] = {}): Promise<ListResult<T>> {
-    return this.request<ListResult<T>>({ method: 'GET', path: resourcePath(res, namespace), query });
+  list<T extends KubeObject>(res: Resource, namespace?: string, query: RequestSpec['query'] = {}, timeoutMs?: number): Promise<ListResult<T>> {
+    return this.request<ListResult<T>>({ method: 'GET', path: resourcePath(res, namespace), query, ...(timeoutMs ? { timeoutMs } : {}) });
   }
 
   create<T extends KubeObject>(res: Resource, obj: T): Promise<T> {

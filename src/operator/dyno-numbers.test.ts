@@ -37,12 +37,12 @@ describe('dyno numbers', () => {
     expect(duplicates(pods).map((p) => p.metadata.name)).toEqual(['p3']);
   });
 
-  it('the webhook lets every pod through, with the patch for those it numbers', () => {
-    const numbers = { assign: (_ns: string, p: Pod) => (groupOf('ns', p.metadata.labels) ? 3 : undefined) };
-    const answer = admit({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u1', namespace: 'ns', operation: 'CREATE', object: pod('p1') } }, numbers) as { response: { uid: string; allowed: boolean; patch: string } };
+  it('the webhook lets every pod through, with the patch for those it numbers', async () => {
+    const numbers = { assign: async (_ns: string, p: Pod) => (groupOf('ns', p.metadata.labels) ? 3 : undefined) };
+    const answer = await admit({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u1', namespace: 'ns', operation: 'CREATE', object: pod('p1') } }, numbers) as { response: { uid: string; allowed: boolean; patch: string } };
     expect(answer.response).toMatchObject({ uid: 'u1', allowed: true, patchType: 'JSONPatch' });
     expect(JSON.parse(Buffer.from(answer.response.patch, 'base64').toString())).toContainEqual({ op: 'add', path: '/spec/hostname', value: 'web-3' });
-    const other = admit({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u2', operation: 'CREATE', object: pod('p1', { labels: {} }) } }, numbers);
+    const other = await admit({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u2', operation: 'CREATE', object: pod('p1', { labels: {} }) } }, numbers);
     expect(other).toEqual({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'u2', allowed: true } });
   });
 });

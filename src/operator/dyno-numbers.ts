@@ -7,9 +7,12 @@
 // and a deletion cost so that scaling down removes the highest numbers first.
 //
 // During a deploy the new template's web.1 starts beside the old template's web.1 it replaces, as
-// with Heroku's preboot. Numbers given but not yet seen in the cache are held for a while, so
-// pods made at once get different ones; should two operator replicas still hand out one number
-// twice at the same instant, the younger pod is deleted and its ReplicaSet makes another.
+// with Heroku's preboot. The numbers taken are read from the API server at admission, not from
+// the cache, which may not have seen yet the deletion the replacement is made for (it would get
+// a new number instead of the deleted pod's). One group's pods are numbered one at a time, and
+// numbers given but not yet seen are held for a while, so pods made at once get different ones;
+// should two operator replicas still hand out one number twice at the same instant, the younger
+// pod is deleted and its ReplicaSet makes another.
 import type { Logger } from 'pino';
 import { DELETION_COST, LABEL_DYNO, LABEL_TEMPLATE_HASH, dynoHostname, dynoNumber, lowestFreeNumber } from '../k8s/dyno-names.js';
 import { Informer } from '../k8s/informer.js';
@@ -19,8 +22,10 @@ import { Resources } from '../k8s/resources.js';
 import type { Pod } from '../k8s/types.js';
 import { webServiceName } from './desired/web.js';
 
-/** A number handed out is held this long for its pod to show up in the cache. */
+/** A number handed out is held this long for its pod to show up among the group's pods. */
 const HOLD_MS = 30_000;
+/** Within the webhook's 3 s: past this the cache answers instead of the API server. */
+const READ_TIMEOUT_MS = 2_000;
 
 export interface JsonPatchOp {
   op: 'add';
@@ -80,6 +85,8 @@ export class DynoNumbers {
   private readonly pods: Informer<Pod>;
   /** Numbers handed out per group, until their pods are seen or the hold expires. */
   private readonly held = new Map<string, Map<number, number>>();
+  /** Per group, the last admission in line: the next one waits for it. */
+  private readonly turns = new Map<string, Promise<unknown>>();
 
   constructor(private readonly kube: Kube, namespace: string | undefined, private readonly log: Logger) {
     this.pods = new Informer<Pod>(kube, { resource: Resources.Pod, namespace, log, labelSelector: `${managedSelector},${LABEL_ROLE}=dyno`, transform: slimPod });
@@ -103,10 +110,30 @@ export class DynoNumbers {
   }
 
   /** The number for a pod being made in `namespace`, held for it unless this is a dry run. */
-  assign(namespace: string, pod: Pod, dryRun = false): number | undefined {
+  async assign(namespace: string, pod: Pod, dryRun = false): Promise<number | undefined> {
     const group = groupOf(namespace, pod.metadata.labels);
     if (!group) return undefined;
-    const taken = new Set(this.pods.byIndex('group', group).filter(live).map((p) => dynoNumber(p.metadata.labels?.[LABEL_DYNO])).filter((n) => n !== undefined));
+    const turn = (this.turns.get(group) ?? Promise.resolve()).then(() => this.next(group, namespace, pod.metadata.labels!, dryRun));
+    const tail = turn.catch(() => undefined);
+    this.turns.set(group, tail);
+    void tail.then(() => this.turns.get(group) === tail && this.turns.delete(group));
+    return turn;
+  }
+
+  /** The group's pods as the API server has them now; the cache's when it does not answer in time. */
+  private async current(group: string, namespace: string, labels: Record<string, string>): Promise<Pod[]> {
+    const selector = [LABEL_ROLE, LABEL_APP, LABEL_PROCESS_TYPE, LABEL_TEMPLATE_HASH].map((k) => `${k}=${labels[k]}`).join(',');
+    try {
+      return (await this.kube.list<Pod>(Resources.Pod, namespace, { labelSelector: selector }, READ_TIMEOUT_MS)).items;
+    } catch (err) {
+      this.log.warn({ group, err: String(err) }, 'reading the dynos from the API server failed: numbering from the cache');
+      return this.pods.byIndex('group', group);
+    }
+  }
+
+  private async next(group: string, namespace: string, labels: Record<string, string>, dryRun: boolean): Promise<number> {
+    const pods = await this.current(group, namespace, labels);
+    const taken = new Set(pods.filter(live).map((p) => dynoNumber(p.metadata.labels?.[LABEL_DYNO])).filter((n) => n !== undefined));
     const held = this.held.get(group) ?? new Map<number, number>();
     const now = Date.now();
     for (const [n, until] of held) if (until < now || taken.has(n)) held.delete(n);

@@ -3,6 +3,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { hostPort } from '../k8s/host-port.js';
 import { LeaderElector } from '../k8s/leader.js';
 import { Reachability } from '../k8s/reachability.js';
 import { Kube } from '../k8s/rest.js';
@@ -51,13 +52,6 @@ Settings (environment):
 
 /** How long a stopping operator lets reconciles in flight finish before cancelling them (then it hands the lease back). */
 const DRAIN_MS = 1_000;
-
-function hostPort(value: string, flag: string): [string, number] {
-  const i = value.lastIndexOf(':');
-  const port = Number(value.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag} must be HOST:PORT, got ${JSON.stringify(value)}`);
-  return [value.slice(0, i) || '0.0.0.0', port];
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -16,12 +16,12 @@ interface AdmissionReview {
 }
 
 /** The AdmissionReview answer for `review`: allowed, with the numbering patch when the pod gets a number. */
-export function admit(review: AdmissionReview, numbers: Pick<DynoNumbers, 'assign'>): object {
+export async function admit(review: AdmissionReview, numbers: Pick<DynoNumbers, 'assign'>): Promise<object> {
   const req = review.request;
   const response: Record<string, unknown> = { uid: req?.uid ?? '', allowed: true };
   const pod = req?.object;
   if (req?.operation === 'CREATE' && pod?.metadata) {
-    const n = numbers.assign(req.namespace ?? pod.metadata.namespace ?? '', pod, req.dryRun === true);
+    const n = await numbers.assign(req.namespace ?? pod.metadata.namespace ?? '', pod, req.dryRun === true);
     if (n !== undefined) {
       response.patchType = 'JSONPatch';
       response.patch = Buffer.from(JSON.stringify(numberPatch(pod, n))).toString('base64');
@@ -49,13 +49,15 @@ export function startWebhookServer(port: number, host: string, certDir: string, 
       else chunks.push(c);
     });
     req.on('end', () => {
-      try {
-        const answer = admit(JSON.parse(Buffer.concat(chunks).toString('utf8')) as AdmissionReview, numbers);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-      } catch (err) {
-        log.warn({ err: String(err) }, 'bad admission review');
-        res.writeHead(400).end();
-      }
+      void (async () => {
+        try {
+          const answer = await admit(JSON.parse(Buffer.concat(chunks).toString('utf8')) as AdmissionReview, numbers);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+        } catch (err) {
+          log.warn({ err: String(err) }, 'bad admission review');
+          res.writeHead(400).end();
+        }
+      })();
     });
   });
   const reload = setInterval(() => {

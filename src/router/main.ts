@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { hostPort } from '../k8s/host-port.js';
 import { Kube } from '../k8s/rest.js';
 import { drain } from './drain.js';
 import { RouterMetrics } from './metrics.js';
@@ -31,13 +32,6 @@ Settings (environment):
   DYNOKUBE_NAMESPACE    route only this namespace's apps (default: every namespace)
   DYNOKUBE_LOG_LEVEL    the router's own messages (request lines are always written)
 `;
-
-function hostPort(value: string, flag: string): [string, number] {
-  const i = value.lastIndexOf(':');
-  const port = Number(value.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag} must be HOST:PORT, got ${JSON.stringify(value)}`);
-  return [value.slice(0, i) || '0.0.0.0', port];
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

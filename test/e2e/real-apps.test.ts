@@ -102,10 +102,8 @@ describe('real apps on a real node', () => {
     pushes = Object.fromEntries(named.map(([app], i) => [app, results[i]!]));
   }, 900_000);
 
-  // The node's two CPUs are shared with the e2e files after this one: its dynos and database go.
   afterAll(async () => {
     await buildpacks?.close();
-    await stack.kube.delete(Resources.Namespace, undefined, NS);
   });
 
   it('a Django site from its app.json: collectstatic in the build, migrations in the release phase, postdeploy once, gunicorn on [::]:$PORT', async () => {

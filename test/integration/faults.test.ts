@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../../hack/cluster/controlplane.js';
+import { isAlive } from '../../hack/cluster/processes.js';
 import { installCrds, mustKubectl } from '../../hack/cluster/kubectl.js';
 import type { Formation } from '../../src/api/formation.js';
 import { Informer } from '../../src/k8s/informer.js';
@@ -144,14 +145,7 @@ const apiserver = () => cluster.state.processes.find((p) => p.name === 'kube-api
 async function killApiserver(downMs: number): Promise<void> {
   const { pid } = apiserver();
   process.kill(pid, 'SIGKILL');
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      break;
-    }
-    await sleep(50);
-  }
+  while (isAlive(pid)) await sleep(50);
   await sleep(downMs);
   await cluster.restart('kube-apiserver');
 }

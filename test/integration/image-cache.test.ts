@@ -6,33 +6,18 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBinaries } from '../../hack/cluster/binaries.js';
-import { freePorts, startProcess, stopProcesses, type Started } from '../../hack/cluster/processes.js';
+import { stopProcesses } from '../../hack/cluster/processes.js';
 import { ensureImage } from '../../hack/stack/rootfs.js';
 import { Registry } from '../../src/builder/registry.js';
 import { registryHost } from '../support/cluster.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 const repository = `image-cache-${randomBytes(3).toString('hex')}/tiny`;
 let work: string;
 let source: string;
-let fresh: { host: string; proc: Started };
+let fresh: TestRegistry;
 let builds = 0;
 const lines: string[] = [];
-
-/** A registry of its own, empty, as a new cluster's is. */
-async function startRegistry(dir: string): Promise<{ host: string; proc: Started }> {
-  const [port] = (await freePorts(1)) as [number];
-  const host = `127.0.0.1:${port}`;
-  await mkdir(dir, { recursive: true });
-  const config = join(dir, 'registry.yml');
-  await writeFile(config, ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: ${host}`, ''].join('\n'));
-  const proc = startProcess('registry', ensureBinaries().registry, ['serve', config], join(dir, 'registry.log'), false);
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`http://${host}/v2/`).then((r) => r.ok, () => false)) return { host, proc };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the registry did not answer on ${host}; see ${proc.log}`);
-}
 
 const ensure = (host: string) => ensureImage(host, `${repository}:1`, async (root) => {
   builds++;

@@ -142,6 +142,14 @@ describe('the cluster\'s tls-server-name and proxy-url', () => {
   const tunnels: string[] = [];
   afterAll(() => proxies.forEach((p) => p.close()));
 
+  /** Serves `proxy` on a free loopback port, closed after the tests; its port. */
+  async function listenOnLoopback(proxy: (typeof proxies)[number]): Promise<number> {
+    const [p] = (await freePorts(1)) as [number];
+    await new Promise<void>((r) => proxy.listen(p, '127.0.0.1', r));
+    proxies = [...proxies, proxy];
+    return p;
+  }
+
   /** An HTTP proxy that tunnels CONNECT requests, noting each. */
   async function connectProxy(): Promise<number> {
     const proxy = createHttpServer((_req, res) => res.writeHead(405).end());
@@ -155,10 +163,7 @@ describe('the cluster\'s tls-server-name and proxy-url', () => {
       });
       upstream.on('error', () => client.destroy());
     });
-    const [p] = (await freePorts(1)) as [number];
-    await new Promise<void>((r) => proxy.listen(p, '127.0.0.1', r));
-    proxies = [...proxies, proxy];
-    return p;
+    return listenOnLoopback(proxy);
   }
 
   /** A SOCKS5 proxy (no sign-in, CONNECT by name), noting each. */
@@ -178,10 +183,7 @@ describe('the cluster\'s tls-server-name and proxy-url', () => {
         });
       });
     });
-    const [p] = (await freePorts(1)) as [number];
-    await new Promise<void>((r) => proxy.listen(p, '127.0.0.1', r));
-    proxies = [...proxies, proxy];
-    return p;
+    return listenOnLoopback(proxy);
   }
 
   it.each([['an HTTP proxy', 'http', connectProxy, 'CONNECT'], ['a SOCKS5 proxy', 'socks5', socksProxy, 'SOCKS']] as const)('reaches the API server through %s', async (_what, scheme, start, mark) => {

@@ -2,11 +2,11 @@
 // e2e file shares, each in a namespace of its own, as the integration tests share one control
 // plane. The Ingress controller takes the README's port (8080) when it is free. Rollouts are
 // reported stalled after 30 s instead of 120 s, so the checks that wait for it take less time.
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopCluster } from '../../hack/cluster/controlplane.js';
-import { freePorts, portFree } from '../../hack/cluster/processes.js';
+import { freePorts, isAlive, portFree } from '../../hack/cluster/processes.js';
 import { startRealStack, type RealStack } from '../../hack/real-stack.js';
 import { E2E_ROLLOUT_DEADLINE_SECONDS, STACK_ENV, stackInfo } from './real-stack.js';
 
@@ -30,10 +30,23 @@ async function clean(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Makes the directory this run's: a run still going (another checkout's make e2e) is refused,
+ * never cleaned up under it; one that was killed is.
+ */
+async function own(dir: string): Promise<void> {
+  const owner = join(dir, 'owner');
+  const pid = Number(await readFile(owner, 'utf8').catch(() => ''));
+  if (pid && pid !== process.pid && isAlive(pid)) throw new Error(`another make e2e (pid ${pid}) is using the real node in ${dir}: wait for it to end, or stop it`);
+  await clean(dir);
+  await mkdir(dir, { recursive: true });
+  await writeFile(owner, String(process.pid));
+}
+
 async function setup(): Promise<void> {
   // One directory, so a run killed before its teardown is cleaned up by the next one.
   const dir = join(tmpdir(), 'dynokube-e2e');
-  await clean(dir);
+  await own(dir);
   const httpPort = (await portFree(README_PORT)) ? README_PORT : (await freePorts(1))[0]!;
   const httpsPort = (await portFree(HTTPS_PORT)) ? HTTPS_PORT : (await freePorts(1))[0]!;
   const stack = await startRealStack({ dir, persistent: false, httpPort, httpsPort, values: { 'operator.rolloutDeadlineSeconds': String(E2E_ROLLOUT_DEADLINE_SECONDS) } });
