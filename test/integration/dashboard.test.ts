@@ -9,7 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { pino } from 'pino';
 import type { App } from '../../src/api/app.js';
 import type { Build } from '../../src/api/build.js';
@@ -21,7 +21,7 @@ import { Resources } from '../../src/k8s/resources.js';
 import type { Deployment, Pod } from '../../src/k8s/types.js';
 import type { Resource } from '../../src/k8s/resources.js';
 import { RouterMetrics } from '../../src/router/metrics.js';
-import { screenshot, useBrowser } from '../support/browser.js';
+import { counts, open, screenshot, shows, signIn, useBrowser } from '../support/browser.js';
 import { CLI, dyno } from '../support/cli.js';
 import { kubeConfig, kubeconfigPath, kubectl, useNamespace } from '../support/cluster.js';
 import { eventually, kube, useOperator } from '../support/operator.js';
@@ -95,36 +95,12 @@ afterAll(async () => {
   await kubectl(['delete', 'clusterrole', `${roles}-view`, `${roles}-edit`, '--ignore-not-found']);
 });
 
-async function signIn(ctx: BrowserContext, token: string): Promise<Page> {
-  const page = await ctx.newPage();
-  await page.goto(`${base}/`);
-  await page.getByLabel('Kubernetes token').fill(token);
-  await page.getByLabel('Namespace').fill(ns.name);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator(`tr[data-app="${APP}"]`).waitFor();
-  return page;
-}
-
-/** Waits until the element's text holds `text` (pages fill in as their data and events arrive). */
-async function shows(loc: Locator, text: string): Promise<void> {
-  await eventually(`text ${JSON.stringify(text)}`, async () => ((await loc.first().textContent({ timeout: 2000 })) ?? '').includes(text) || undefined);
-}
-
-async function counts(loc: Locator, ok: (n: number) => boolean): Promise<void> {
-  await eventually('element count', async () => ok(await loc.count()) || undefined);
-}
-
-const open = async (page: Page, hash: string) => {
-  await page.goto(`${base}/${hash}`);
-  await page.locator(`main[data-ready="${hash}"]`).waitFor();
-};
-
 describe('as a developer (edit)', () => {
   let ctx: BrowserContext;
   let page: Page;
   beforeAll(async () => {
     ctx = await browser().newContext({ viewport: { width: 1100, height: 800 } });
-    page = await signIn(ctx, tokens.developer);
+    page = await signIn(ctx, base, tokens.developer, ns.name, APP);
   });
   afterAll(async () => {
     await ctx?.close();
@@ -150,7 +126,7 @@ describe('as a developer (edit)', () => {
   });
 
   it('shows the overview: dynos by type, add-ons, the last releases', async () => {
-    await open(page, `#/apps/${ns.name}/${APP}`);
+    await open(page, base, `#/apps/${ns.name}/${APP}`);
     await shows(page.locator('#dynos [data-type="web"]'), 'Standard-1X × 1');
     await page.locator('#releases tr[data-version="1"]').waitFor({ state: 'visible' });
     await shows(page.locator('#addons'), 'No add-ons.');
@@ -158,7 +134,7 @@ describe('as a developer (edit)', () => {
   });
 
   it('scales a process type on Resources, and the Formation and the page follow', async () => {
-    await open(page, `#/apps/${ns.name}/${APP}/resources`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/resources`);
     await page.getByLabel('worker quantity').fill('2');
     await page.getByLabel('worker size').selectOption('standard-2x');
     await page.getByRole('button', { name: 'Save worker' }).click();
@@ -173,7 +149,7 @@ describe('as a developer (edit)', () => {
 
   it('sets a config var on Settings: the same release kubectl dyno releases lists', async () => {
     const before = (await releases()).at(-1)!.spec.version;
-    await open(page, `#/apps/${ns.name}/${APP}/settings`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/settings`);
     await page.getByLabel('New config var name').fill('GREETING');
     await page.getByLabel('New config var value').fill('hello from the dashboard');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -190,7 +166,7 @@ describe('as a developer (edit)', () => {
 
   it('rolls back from Activity, after asking to confirm', async () => {
     const before = (await releases()).at(-1)!.spec.version;
-    await open(page, `#/apps/${ns.name}/${APP}/activity`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/activity`);
     await page.getByRole('button', { name: 'Roll back to v1' }).click();
     await page.locator('#confirm').waitFor({ state: 'visible' });
     await shows(page.locator('#confirm-text'), `Roll back ${APP} to v1?`);
@@ -208,7 +184,7 @@ describe('as a developer (edit)', () => {
   });
 
   it('toggles maintenance mode and adds a domain on Settings', async () => {
-    await open(page, `#/apps/${ns.name}/${APP}/settings`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/settings`);
     await page.locator('#maintenance').check();
     await eventually('maintenance on', async () => (await k.get<App>(Resources.App, ns.name, APP)).spec.maintenance === true);
     await page.locator('#maintenance').uncheck();
@@ -231,7 +207,7 @@ describe('as a developer (edit)', () => {
       await writeFile(file, `${new Date().toISOString()} stdout F ${type} booted\n`);
       await k.create(KWOK_LOGS, { apiVersion: KWOK_LOGS.apiVersion, kind: 'Logs', metadata: { name: pod.metadata.name!, namespace: ns.name }, spec: { logs: [{ containers: [pod.spec!.containers[0]!.name], logsFile: file, follow: true }] } } as never);
     }
-    await open(page, `#/apps/${ns.name}/${APP}/logs`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/logs`);
     await page.locator('#log-dyno').selectOption('web');
     await shows(page.locator('#log'), 'app[web.1]: web booted');
     // Lines written from now on arrive while the page is open.
@@ -255,7 +231,7 @@ describe('as a developer (edit)', () => {
     const file = join(await mkdtemp(join(tmpdir(), 'dash-build-')), 'build.log');
     await writeFile(file, `${new Date().toISOString()} stdout F -----> Fetching the source\n`);
     await k.create(KWOK_LOGS, { apiVersion: KWOK_LOGS.apiVersion, kind: 'Logs', metadata: { name: pod.metadata.name!, namespace: ns.name }, spec: { logs: [{ containers: [first], logsFile: file, follow: true }] } } as never);
-    await open(page, `#/apps/${ns.name}/${APP}/activity`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/activity`);
     await page.locator(`tr[data-build="${id}"]`).getByRole('button', { name: 'View output' }).click();
     await shows(page.locator('#build-output'), '-----> Fetching the source');
     let n = 0;
@@ -280,7 +256,7 @@ describe('as a developer (edit)', () => {
       web1.service.observe(0.04);
     }
     await sampler.sample();
-    await open(page, `#/apps/${ns.name}/${APP}/metrics`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/metrics`);
     await shows(page.locator('#metrics-source'), '2 samples (embedded)');
     for (const id of ['latency', 'throughput', 'errors']) await counts(page.locator(`#chart-${id} canvas`), (n) => n === 1);
     await shows(page.locator('#chart-errors'), 'H12');
@@ -289,14 +265,14 @@ describe('as a developer (edit)', () => {
     expect(api.points[0]!.rpm['5xx']).toBeGreaterThan(0);
     expect(api.points[0]!.p95).toBeGreaterThan(api.points[1]!.p95);
     await screenshot(page, 'metrics');
-    await open(page, `#/apps/${ns.name}/${APP}`);
+    await open(page, base, `#/apps/${ns.name}/${APP}`);
     await counts(page.locator('#spark canvas'), (n) => n === 1);
     await screenshot(page, 'overview');
   });
 
   it('works from the keyboard: a rollback reached by Tab asks first, and Escape backs out', async () => {
     const before = (await releases()).length;
-    await open(page, `#/apps/${ns.name}/${APP}/activity`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/activity`);
     await page.locator('main').focus();
     let focused = '';
     for (let i = 0; i < 60 && !focused.startsWith('Roll back to v'); i++) {
@@ -315,7 +291,7 @@ describe('as a developer (edit)', () => {
   it('is readable in a narrow window', async () => {
     const narrow = await ctx.newPage();
     await narrow.setViewportSize({ width: 380, height: 800 });
-    await open(narrow, `#/apps/${ns.name}/${APP}/resources`);
+    await open(narrow, base, `#/apps/${ns.name}/${APP}/resources`);
     const width = await narrow.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(380);
     await screenshot(narrow, 'narrow');
@@ -341,21 +317,21 @@ describe('as a viewer (view)', () => {
   let page: Page;
   beforeAll(async () => {
     ctx = await browser().newContext({ viewport: { width: 1100, height: 800 } });
-    page = await signIn(ctx, tokens.viewer);
+    page = await signIn(ctx, base, tokens.viewer, ns.name, APP);
   });
   afterAll(async () => {
     await ctx?.close();
   });
 
   it('sees no edit controls', async () => {
-    await open(page, `#/apps/${ns.name}/${APP}/resources`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/resources`);
     await page.locator('#readonly').waitFor({ state: 'visible' });
     await counts(page.getByRole('button', { name: /^Save/ }), (n) => n === 0);
     await counts(page.locator('#formation input'), (n) => n === 0);
-    await open(page, `#/apps/${ns.name}/${APP}/activity`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/activity`);
     await counts(page.locator('#releases tr'), (n) => n > 0);
     await counts(page.locator('button.rollback'), (n) => n === 0);
-    await open(page, `#/apps/${ns.name}/${APP}/settings`);
+    await open(page, base, `#/apps/${ns.name}/${APP}/settings`);
     await counts(page.locator('#add-config'), (n) => n === 0);
     expect(await page.locator('#maintenance').isDisabled()).toBe(true);
     await counts(page.getByRole('button', { name: 'Add domain' }), (n) => n === 0);
