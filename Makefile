@@ -27,8 +27,9 @@ test: deps ## every test: unit, then integration on a real local control plane (
 	hack/dashboard/install-deps.sh
 	$(JEST) --selectProjects unit integration --maxWorkers=2
 
-e2e: deps ## the whole path on a real node here (root): git push, dynos answer, the README tour, make run
+e2e: deps ## the whole path on a real node here (root): git push, dynos answer, the dashboard, the README tour, make run
 	hack/node/install-deps.sh
+	hack/dashboard/install-deps.sh
 	$(JEST) --selectProjects e2e --runInBand
 	$(JEST) --selectProjects run --runInBand
 
