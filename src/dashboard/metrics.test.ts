@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { Kube } from '../k8s/rest.js';
 import { RouterMetrics } from '../router/metrics.js';
-import { CounterDeltas, intervals, pointOf, thin, type Point } from './metrics.js';
+import { CounterDeltas, intervals, MetricsStore, pointOf, Sampler, thin, type Point } from './metrics.js';
 import { parseSamples } from './prom-text.js';
 
 const point = (t: number): Point => ({ t, p50: null, p95: null, p99: null, rpm: {}, errors: {}, dynos: {} });
@@ -46,5 +48,29 @@ describe('sampling the router', () => {
     deltas.next('r', s(50));
     expect(deltas.next('r', s(60))[0]!.value).toBe(10);
     expect(deltas.next('r', s(4))[0]!.value).toBe(4);
+  });
+
+  it('counts what a router served while one scrape of it failed, at its next answer', async () => {
+    const m = new RouterMetrics();
+    const d = m.dyno('ns', 'shop', 'web.1');
+    let down = false;
+    const server = createServer((_req, res) => void (down ? res.writeHead(503).end() : m.registry.metrics().then((t) => res.end(t))));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const store = new MetricsStore();
+    const sampler = new Sampler({ request: async () => ({ items: [] }) } as unknown as Kube, store, { intervalSeconds: 15, routerUrls: [`http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`] });
+    try {
+      d.requests['2xx'].inc();
+      await sampler.sample(1000);
+      d.requests['2xx'].inc(10);
+      down = true;
+      await sampler.sample(1015);
+      down = false;
+      d.requests['2xx'].inc(5);
+      await sampler.sample(1030);
+      const points = await store.series('ns', 'shop', Infinity);
+      expect(points.map((p) => p.rpm['2xx']! * 15 / 60)).toEqual([15]);
+    } finally {
+      server.close();
+    }
   });
 });

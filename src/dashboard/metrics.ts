@@ -102,6 +102,10 @@ export class CounterDeltas {
     return out;
   }
 
+  targets(): string[] {
+    return [...this.prev.keys()];
+  }
+
   forgetExcept(targets: Set<string>): void {
     for (const t of this.prev.keys()) if (!targets.has(t)) this.prev.delete(t);
   }
@@ -189,10 +193,11 @@ export class Sampler {
   /** One sample: scrape every router, read the pods' usage, and add a point per app seen. */
   async sample(now = Date.now() / 1000): Promise<void> {
     const seconds = this.last ? now - this.last : this.opts.intervalSeconds;
-    const [texts, usage] = await Promise.all([this.scrapeRouters(), this.podUsage()]);
+    const [{ texts, targets }, usage] = await Promise.all([this.scrapeRouters(), this.podUsage()]);
     const deltas: Sample[] = [];
     for (const [target, text] of texts) deltas.push(...this.deltas.next(target, parseSamples(text, 'dynokube_router_')));
-    this.deltas.forgetExcept(new Set(texts.keys()));
+    // A router that missed this scrape keeps its baseline: its next answer counts what it served meanwhile.
+    this.deltas.forgetExcept(targets);
     const first = !this.last;
     this.last = now;
     const apps = intervals(deltas);
@@ -206,18 +211,21 @@ export class Sampler {
     this.store.prune(now);
   }
 
-  private async scrapeRouters(): Promise<Map<string, string>> {
+  /** Each router's metrics text, and every router there is (answered or not). */
+  private async scrapeRouters(): Promise<{ texts: Map<string, string>; targets: Set<string> }> {
     const out = new Map<string, string>();
     if (this.opts.routerUrls) {
       await Promise.all(this.opts.routerUrls.map(async (url) => {
         const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
         if (res?.ok) out.set(url, await res.text());
       }));
-      return out;
+      return { texts: out, targets: new Set(this.opts.routerUrls) };
     }
     const { routerNamespace, routerSelector } = await clusterInfo(this.kube);
-    if (!routerNamespace || !routerSelector) return out;
+    if (!routerNamespace || !routerSelector) return { texts: out, targets: new Set() };
     const pods = await this.kube.list<Pod>(Resources.Pod, routerNamespace, { labelSelector: routerSelector }).catch(() => undefined);
+    // Unlisted (the API server did not answer): keep every baseline until it does.
+    const targets = pods ? new Set(pods.items.map((p) => p.metadata.uid!)) : new Set(this.deltas.targets());
     await Promise.all((pods?.items ?? []).filter((p) => p.status?.phase === 'Running').map(async (p) => {
       try {
         if (this.opts.direct) {
@@ -233,7 +241,7 @@ export class Sampler {
         // A router that does not answer now is read at the next interval.
       }
     }));
-    return out;
+    return { texts: out, targets };
   }
 
   /** Each dyno's CPU and memory from the metrics API (metrics-server), when the cluster has it. */
