@@ -24,10 +24,12 @@ run: deps ## dynokube on a local cluster whose node runs apps (root), in the for
 # Two workers: the fault suite (its own control planes, mostly waiting out outages) runs beside
 # the other files rather than before them.
 test: deps ## every test: unit, then integration on a real local control plane (built if missing)
+	hack/dashboard/install-deps.sh
 	$(JEST) --selectProjects unit integration --maxWorkers=2
 
-e2e: deps ## the whole path on a real node here (root): git push, dynos answer, the README tour, make run
+e2e: deps ## the whole path on a real node here (root): git push, dynos answer, the dashboard, the README tour, make run
 	hack/node/install-deps.sh
+	hack/dashboard/install-deps.sh
 	$(JEST) --selectProjects e2e --runInBand
 	$(JEST) --selectProjects run --runInBand
 
@@ -35,6 +37,7 @@ test-unit: deps ## unit tests only (no cluster)
 	$(JEST) --selectProjects unit
 
 test-integration: deps ## integration tests only
+	hack/dashboard/install-deps.sh
 	$(JEST) --selectProjects integration
 
 bench: deps ## benchmarks on fresh local control planes (figures as ratios to a floor measured in the same run)
@@ -42,6 +45,8 @@ bench: deps ## benchmarks on fresh local control planes (figures as ratios to a 
 	$(BIN)/tsx bench/receiver-disk.bench.ts
 	$(BIN)/tsx bench/operator.bench.ts
 	$(BIN)/tsx bench/cli.bench.ts
+	hack/dashboard/install-deps.sh
+	$(BIN)/tsx bench/dashboard.bench.ts
 	hack/node/install-deps.sh
 	$(BIN)/tsx bench/real-node.bench.ts
 	$(BIN)/tsx bench/router.bench.ts

@@ -12,4 +12,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The dashboard's front end runs in the browser, as it is (no build step).
+  {
+    files: ['src/dashboard/public/**/*.js'],
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly',
+        URL: 'readonly', URLSearchParams: 'readonly', Node: 'readonly', queueMicrotask: 'readonly',
+      },
+    },
+  },
 );

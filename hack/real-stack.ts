@@ -3,7 +3,8 @@
 // (the operator and the receiver run as pods, builds run in pods), plus what a kind cluster would
 // bring: an Ingress controller on a host port and a volume provisioner (hack/ingress,
 // hack/storage). Apps answer at http://<app>.dynokube.localhost:<port>, which curl, git and
-// browsers resolve to loopback with no DNS set-up; pushes go to http://git.dynokube.localhost:<port>.
+// browsers resolve to loopback with no DNS set-up; pushes go to http://git.dynokube.localhost:<port>,
+// and the chart's dashboard answers at http://dashboard.dynokube.localhost:<port>.
 // `make run` keeps it in .run/ between runs; the e2e tests and the real-node bench start throwaway ones.
 import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import { Kube } from '../src/k8s/rest.js';
 export const SYSTEM_NAMESPACE = 'dynokube-system';
 export const BASE_DOMAIN = 'dynokube.localhost';
 export const GIT_HOST = `git.${BASE_DOMAIN}`;
+export const DASHBOARD_HOST = `dashboard.${BASE_DOMAIN}`;
 const CHART = join(import.meta.dirname, '..', 'charts', 'dynokube');
 
 export interface RealStackOptions {
@@ -62,6 +64,8 @@ function chartValues(registry: string, tag: string, httpPort: number, httpsPort:
     // Developers push through the Ingress; builds keep fetching from the receiver's Service.
     'receiver.ingress.enabled': 'true', 'receiver.ingress.host': GIT_HOST, 'receiver.gitUrl': gitUrl,
     ...(httpsPort ? { urlHttpsPort: String(httpsPort) } : {}),
+    // Over plain HTTP, as the apps: its session cookie is not Secure.
+    'dashboard.enabled': 'true', 'dashboard.ingress.enabled': 'true', 'dashboard.ingress.host': DASHBOARD_HOST,
     ...extra,
   };
   return Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${v}`]);

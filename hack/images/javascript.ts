@@ -1,6 +1,7 @@
 // The JavaScript dynokube's images carry in /opt/dynokube, laid out as images/Dockerfile's compile
 // stage leaves it: the project compiled (with the pre-receive hook, plain JavaScript, next to its
-// compiled siblings), package.json, and the production dependencies only. Those are copied from
+// compiled siblings, and the dashboard's front end, served as it is), package.json, and the
+// production dependencies only. Those are copied from
 // this checkout's node_modules instead of installed again, which would take far longer.
 import { execFile } from 'node:child_process';
 import { copyFile, cp, mkdir, rename } from 'node:fs/promises';
@@ -34,6 +35,7 @@ export async function stageJavaScript(work: string): Promise<string> {
   await mkdir(join(opt, 'dist'), { recursive: true });
   await rename(join(compiled, 'src'), join(opt, 'dist', 'src'));
   await copyFile(join(PROJECT, 'src', 'receiver', 'pre-receive.mjs'), join(opt, 'dist', 'src', 'receiver', 'pre-receive.mjs'));
+  await cp(join(PROJECT, 'src', 'dashboard', 'public'), join(opt, 'dist', 'src', 'dashboard', 'public'), { recursive: true });
   await copyFile(join(PROJECT, 'package.json'), join(opt, 'package.json'));
   for (const pkg of await productionPackages()) {
     // A package's own node_modules may hold development dependencies: the closure lists the rest.

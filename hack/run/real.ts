@@ -8,7 +8,7 @@ import { DEFAULT_DIR } from '../cluster/dirs.js';
 import { isRunning, readState } from '../cluster/controlplane.js';
 import { mustKubectl } from '../cluster/kubectl.js';
 import { portFree } from '../cluster/processes.js';
-import { BASE_DOMAIN, SYSTEM_NAMESPACE, developerManifests, startRealStack } from '../real-stack.js';
+import { BASE_DOMAIN, DASHBOARD_HOST, SYSTEM_NAMESPACE, developerManifests, startRealStack } from '../real-stack.js';
 import { PodLogs } from './pod-logs.js';
 import { showLog, type Running } from './running.js';
 import { readTour } from './tour.js';
@@ -48,6 +48,7 @@ export async function runReal(): Promise<Running> {
     console.log(`
 dynokube is running (ready in ${Math.round((Date.now() - t0) / 1000)} s) on a local cluster whose node runs your apps.
 Apps answer at http://<app>.${BASE_DOMAIN}:${port}/, and git pushes go to ${stack.gitUrl}.
+The dashboard is at http://${DASHBOARD_HOST}:${port}/: sign in with the token of kubectl create token developer.
 
 In another terminal, from this directory:
 

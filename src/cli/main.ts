@@ -1,6 +1,7 @@
 // kubectl-dyno: the Heroku CLI's verbs for dynokube apps, as a kubectl plugin. It talks only to
 // the Kubernetes API, with the user's kubeconfig and context. Help and usage errors come from the
 // command table alone: the session and the verb's code are imported only to run it.
+import { ClientError } from '../client/scope.js';
 import { ApiError } from '../k8s/rest.js';
 import { COMMANDS, findCommand as find } from './commands/index.js';
 import { COMPLETE } from './complete-words.js';
@@ -10,6 +11,7 @@ import { VERSION } from './version.js';
 
 function explain(err: unknown): { message: string; code: number } {
   if (err instanceof CliError) return { message: err.message, code: err.code };
+  if (err instanceof ClientError) return { message: err.message, code: err.kind === 'not-found' ? EXIT.notFound : err.kind === 'invalid' ? EXIT.usage : EXIT.error };
   if (err instanceof ApiError) {
     if (err.status === 401) return { message: 'The cluster did not accept your credentials (401): check your kubeconfig (kubectl auth whoami).', code: EXIT.forbidden };
     if (err.status === 403) return { message: `You don't have permission for that: ${err.message}`, code: EXIT.forbidden };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseAssignments } from './verbs/config.js';
-import { splitTimestamp } from './verbs/logs.js';
+import { splitTimestamp } from '../client/logs.js';
 import { parseScale } from './verbs/ps.js';
 import { buildCommand, parseEnv } from './verbs/run.js';
 import { parseVersion } from './verbs/releases.js';

@@ -6,34 +6,14 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { App } from '../api/app.js';
-import { ApiError, Kube } from '../k8s/rest.js';
-import { Resources } from '../k8s/resources.js';
-import { CliError, EXIT } from './errors.js';
+import { clusterInfo, findApp, type ClusterInfo, type Scope } from '../client/scope.js';
+import { Kube } from '../k8s/rest.js';
+import { CliError } from './errors.js';
 import { outputFormat, type FlagValues } from './framework.js';
 import { PlainKubeConfig } from './kubeconfig.js';
 import { Output } from './output.js';
 
-/** Published by make run and the Helm chart: where to push, for git:remote and apps:create. */
-export const CLUSTER_INFO = { namespace: 'kube-public', name: 'dynokube' };
-
-export interface ClusterInfo {
-  gitUrl?: string;
-  baseDomain?: string;
-  urlScheme?: string;
-  /** The port apps answer on, when not the scheme's own. */
-  urlPort?: string;
-  /** The Secret dynos pull slugs with, for one-off dynos made here. */
-  imagePullSecret?: string;
-  /** Where the router's pods run, and their labels: logs reads the router's lines from them. */
-  routerNamespace?: string;
-  routerSelector?: string;
-}
-
-/** Where an app will answer, as the operator will write it in the App's status. */
-export function webUrl(info: ClusterInfo, app: string): string | undefined {
-  if (!info.baseDomain) return undefined;
-  return `${info.urlScheme ?? 'http'}://${app}.${info.baseDomain}${info.urlPort ? `:${info.urlPort}` : ''}/`;
-}
+export { CLUSTER_INFO, webUrl, type ClusterInfo } from '../client/scope.js';
 
 export const DEFAULT_REMOTE = 'dynokube';
 /** The environment variable that names the app, as HEROKU_APP does for the Heroku CLI. */
@@ -45,7 +25,7 @@ export function parseGitUrl(url: string): { namespace: string; app: string } | u
   return m ? { namespace: m[1]!, app: m[2]! } : undefined;
 }
 
-export class Session {
+export class Session implements Scope {
   readonly kube: Kube;
   readonly namespace: string;
   readonly out: Output;
@@ -108,20 +88,12 @@ export class Session {
     return app;
   }
 
-  async app(name = this.appName()): Promise<App> {
-    const app = await this.kube.find<App>(Resources.App, this.namespace, name);
-    if (!app) throw new CliError(`Couldn't find that app (${name} in namespace ${this.namespace}). Run kubectl dyno apps to list them.`, EXIT.notFound);
-    return app;
+  app(name = this.appName()): Promise<App> {
+    return findApp(this, name);
   }
 
-  async clusterInfo(): Promise<ClusterInfo> {
-    try {
-      const cm = await this.kube.get<{ metadata: object; data?: ClusterInfo }>(Resources.ConfigMap, CLUSTER_INFO.namespace, CLUSTER_INFO.name);
-      return cm.data ?? {};
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 403)) return {};
-      throw e;
-    }
+  clusterInfo(): Promise<ClusterInfo> {
+    return clusterInfo(this.kube);
   }
 
   async gitUrl(app: string): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-// The HOST:PORT flags of dynokube's servers (operator, router), parsed alike.
+// The HOST:PORT flags of dynokube's servers (operator, router, dashboard), parsed alike.
 
 /** `value` as [host, port]; an empty host means every interface. Throws naming `flag`. */
 export function hostPort(value: string, flag: string): [string, number] {

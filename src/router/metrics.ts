@@ -1,7 +1,8 @@
 // The router's Prometheus metrics, per app and per dyno: requests by status class, service time,
 // requests in flight and the last request's time (what autoscaling and sleeping dynos will read),
 // and errors by Heroku code. Each dyno's series are looked up once and kept on the dyno; they are
-// dropped when the dyno goes, so the registry does not grow with every dyno that ever ran.
+// dropped when the last dyno of that name goes, so the registry does not grow with every dyno
+// that ever ran (a replacement web.1 shares its predecessor's series while both are known).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Code } from './codes.js';
 
@@ -39,8 +40,13 @@ export class RouterMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** How many dynos hold each name's series: removing them under a live holder would detach its counts. */
+  private readonly holders = new Map<string, number>();
+
   dyno(namespace: string, app: string, dyno: string): DynoStats {
     const labels = { namespace, app, dyno };
+    const key = JSON.stringify(labels);
+    this.holders.set(key, (this.holders.get(key) ?? 0) + 1);
     const requests = Object.fromEntries(CLASSES.map((c) => [c, this.requests.labels({ ...labels, status_class: c })])) as DynoStats['requests'];
     return { labels, requests, service: this.service.labels(labels), inFlight: this.inFlight.labels(labels), last: this.last.labels(labels) };
   }
@@ -75,6 +81,10 @@ export class RouterMetrics {
   }
 
   forget(stats: DynoStats): void {
+    const key = JSON.stringify(stats.labels);
+    const left = (this.holders.get(key) ?? 1) - 1;
+    if (left > 0) return void this.holders.set(key, left);
+    this.holders.delete(key);
     for (const c of CLASSES) this.requests.remove({ ...stats.labels, status_class: c });
     for (const m of [this.service, this.inFlight, this.last]) m.remove(stats.labels);
   }

@@ -71,6 +71,7 @@ describe('helm lint and template', () => {
       '--set', 'receiver.ingress.tls.enabled=true', '--set-json', 'nodeSelector={"pool":"system"}', '--set-json', 'tolerations=[{"key":"system","operator":"Exists"}]',
       '--set-json', 'affinity={"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"pool","operator":"In","values":["system"]}]}]}}}',
       '--set-json', 'podAnnotations={"example.com/team":"platform"}', '--set-json', 'operator.serviceAccount.annotations={"eks.amazonaws.com/role-arn":"arn:aws:iam::1:role/dynokube"}']],
+    ['the dashboard with its Ingress over HTTPS', ['--set', 'dashboard.enabled=true', '--set', 'dashboard.ingress.enabled=true', '--set', 'dashboard.ingress.host=dash.example.com', '--set', 'dashboard.ingress.tls=true']],
   ])('renders %s into manifests the API server accepts', async (_, values) => {
     const t = await helm(['template', 'dynokube', CHART, '-n', system.name, ...values]);
     expect(t.stderr).toBe('');
@@ -89,6 +90,23 @@ describe('helm lint and template', () => {
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.containers[0]!.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     }
+  });
+});
+
+describe('the dashboard', () => {
+  it('is off by default; on, its own ServiceAccount may only find the router\'s pods and read the metrics API', async () => {
+    const off = await helm(['template', 'dynokube', CHART, '-n', system.name]);
+    expect(off.stdout).not.toContain('dynokube-dashboard');
+    const t = await helm(['template', 'dynokube', CHART, '-n', system.name, '--set', 'dashboard.enabled=true', '--set', 'dashboard.ingress.enabled=true', '--set', 'dashboard.ingress.tls=true']);
+    type Doc = { kind: string; metadata: { name: string }; rules?: unknown[]; spec?: { template: { spec: { serviceAccountName: string; containers: { command: string[]; env: { name: string; value: string }[] }[] } } } };
+    const docs = parseAllDocuments(t.stdout).map((d) => d.toJS() as Doc).filter((d) => d?.metadata?.name === 'dynokube-dashboard');
+    expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Ingress', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    expect(docs.find((d) => d.kind === 'ClusterRole')!.rules).toEqual([{ apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['list'] }]);
+    expect(docs.find((d) => d.kind === 'Role')!.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }]);
+    const pod = docs.find((d) => d.kind === 'Deployment')!.spec!.template.spec;
+    expect(pod.serviceAccountName).toBe('dynokube-dashboard');
+    expect(pod.containers[0]!.command).toEqual(['node', '/opt/dynokube/dist/src/dashboard/main.js', '--listen=0.0.0.0:8080']);
+    expect(pod.containers[0]!.env).toContainEqual({ name: 'DYNOKUBE_SECURE_COOKIES', value: 'true' });
   });
 });
 

@@ -4,6 +4,7 @@ import { apps, appsCreate, appsDestroy, appsInfo } from './apps.js';
 import { builds, buildsInfo, buildsOutput } from './builds.js';
 import { certs, certsAdd, certsAutoDisable, certsAutoEnable, certsRemove } from './certs.js';
 import { config, configGet, configSet, configUnset } from './config.js';
+import { dashboard } from './dashboard.js';
 import { domains, domainsAdd, domainsRemove, maintenance, maintenanceOff, maintenanceOn, open } from './domains.js';
 import { gitCredentials, gitRemote } from './git.js';
 import { logs } from './logs.js';
@@ -17,6 +18,7 @@ export const COMMANDS: Command[] = [
   builds, buildsInfo, buildsOutput,
   certs, certsAdd, certsAutoDisable, certsAutoEnable, certsRemove,
   config, configGet, configSet, configUnset,
+  dashboard,
   domains, domainsAdd, domainsRemove,
   gitCredentials, gitRemote,
   logs,

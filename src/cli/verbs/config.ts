@@ -1,22 +1,11 @@
 // config, config:get, config:set, config:unset: the app's config Secret, each change a release.
 // Imported only when one of them runs; commands/config.ts holds their flags and help.
-import { CONFIG_VAR_PATTERN, names } from '../../api/names.js';
-import { isNotFound } from '../../k8s/rest.js';
-import { Resources } from '../../k8s/resources.js';
-import type { Secret } from '../../k8s/types.js';
-import { releasing } from '../apps-data.js';
-import { CliError, EXIT, usageError } from '../errors.js';
+import { CONFIG_VAR_PATTERN } from '../../api/names.js';
+import { changeConfig, configOf } from '../../client/config.js';
+import { EXIT, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import { sentence } from '../output.js';
 import type { Session } from '../session.js';
-
-const decode = (data: Record<string, string> | undefined): Record<string, string> =>
-  Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-
-async function configOf(s: Session, app: string): Promise<Record<string, string>> {
-  const secret = await s.kube.find<Secret>(Resources.Secret, s.namespace, names.configSecret(app));
-  return decode(secret?.data);
-}
 
 const shellQuote = (v: string) => (/^[\w@%+=:,./-]*$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
 
@@ -60,23 +49,17 @@ export function parseAssignments(args: string[]): Record<string, string> {
   return vars;
 }
 
-async function change(s: Session, app: string, data: Record<string, string | null>, what: string): Promise<void> {
-  const { release, expected } = await releasing(s, app, `${what} and restarting ${s.out.app(app)}`, async () => {
-    try {
-      await s.kube.mergePatch(Resources.Secret, s.namespace, names.configSecret(app), { data });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-      throw new CliError(`${app} has no config Secret yet (is the operator running?).`);
-    }
-  });
+async function change(s: Session, app: string, vars: Record<string, string | null>, what: string): Promise<void> {
+  const label = `${what} and restarting ${s.out.app(app)}`;
+  const { release, expected } = await changeConfig(s, app, vars, () => s.out.note(`${label}...`));
+  s.out.note(`${label}... done${release ? `, v${release.spec.version}` : ''}`);
   if (expected && !release) s.out.note(' !    No new release yet: the operator may be busy, or the config is invalid (kubectl dyno apps:info).');
 }
 
 export const configSet: Run = async (s, args) => {
   const vars = parseAssignments(args);
   const app = (await s.app()).metadata.name!;
-  const data = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
-  await change(s, app, data, `Setting ${sentence(Object.keys(vars))}`);
+  await change(s, app, vars, `Setting ${sentence(Object.keys(vars))}`);
   s.out.keyValues(Object.entries(vars));
 };
 

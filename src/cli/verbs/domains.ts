@@ -4,14 +4,11 @@ import { openInBrowser } from '../browser.js';
 import { HOSTNAME_PATTERN } from '../../api/names.js';
 import type { App } from '../../api/app.js';
 import { Resources } from '../../k8s/resources.js';
+import { setDomains, setMaintenance } from '../../client/settings.js';
 import type { Ingress } from '../../k8s/types.js';
 import { CliError, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import type { Session } from '../session.js';
-
-async function setDomains(s: Session, app: string, domains: string[]): Promise<void> {
-  await s.kube.mergePatch(Resources.App, s.namespace, app, { spec: { domains } });
-}
 
 export const domains: Run = async (s) => {
   const app = await s.app();
@@ -69,14 +66,14 @@ export const maintenance: Run = async (s) => {
   s.out.line(on ? 'on' : 'off');
 };
 
-const setMaintenance = (on: boolean): Run => async (s) => {
+const switchMaintenance = (on: boolean): Run => async (s) => {
   const app = (await s.app()).metadata.name!;
   s.out.note(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${s.out.app(app)}...`);
-  await s.kube.mergePatch(Resources.App, s.namespace, app, { spec: { maintenance: on } });
+  await setMaintenance(s, app, on);
   s.out.note(`${on ? 'Enabling' : 'Disabling'} maintenance mode for ${s.out.app(app)}... done`);
 };
-export const maintenanceOn = setMaintenance(true);
-export const maintenanceOff = setMaintenance(false);
+export const maintenanceOn = switchMaintenance(true);
+export const maintenanceOff = switchMaintenance(false);
 
 export const open: Run = async (s, args) => {
   const app = await s.app();

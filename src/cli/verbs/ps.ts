@@ -1,27 +1,14 @@
 // ps, ps:scale (scale), ps:restart (restart), ps:type: dynos and their formation.
 // Imported only when one of them runs; commands/ps.ts holds their flags and help.
-import type { Formation, ProcessFormation } from '../../api/formation.js';
 import { dynoName, names, processTypeName } from '../../api/names.js';
-import { DEFAULT_DYNO_SIZE, DYNO_SIZES, MAX_QUANTITY, type DynoSize } from '../../api/sizes.js';
+import { DEFAULT_DYNO_SIZE, DYNO_SIZES, type DynoSize } from '../../api/sizes.js';
 import { Resources } from '../../k8s/resources.js';
-import { currentRelease, currentReleaseOf, dynosOf, formationOf, processTypesOf, releasesOf } from '../apps-data.js';
+import { currentReleaseOf, dynosOf, formationOf, processTypesOf } from '../apps-data.js';
+import { formationRows, scale, sizeName, slugTypes, type ScaleChange } from '../../client/formation.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import { sentence, when } from '../output.js';
 import type { Session } from '../session.js';
-
-/** Heroku writes sizes as Standard-1X. */
-const sizeName = (s: string) => s.split('-').map((p) => (/^\d+x$/.test(p) ? p.toUpperCase() : p[0]!.toUpperCase() + p.slice(1))).join('-');
-
-async function slugTypes(s: Session, app: string): Promise<{ types: Record<string, string>; formation: Formation | undefined }> {
-  const a = await s.app(app);
-  const [releases, formation] = await Promise.all([releasesOf(s, app), formationOf(s, app)]);
-  const current = currentRelease(a, releases);
-  if (!current) throw new CliError(`${app} has no release yet: push code (git push dynokube main) or set a prebuilt image first.`);
-  const types = { ...processTypesOf(current) };
-  delete types.release;
-  return { types, formation };
-}
 
 export const ps: Run = async (s, args) => {
   const a = await s.app();
@@ -65,13 +52,6 @@ export const ps: Run = async (s, args) => {
   }
 };
 
-interface ScaleChange {
-  type: string;
-  quantity?: number;
-  delta?: number;
-  size?: DynoSize;
-}
-
 /**
  * `web=3`, `web=3:Standard-2X` (sizes in any case, as Heroku prints them), `web+2`, `worker-1`,
  * `worker+1:standard-2x`, `web=standard-2x`.
@@ -85,28 +65,9 @@ export function parseScale(arg: string): ScaleChange {
   return { type: processTypeName(m[1]!), ...(m[2] !== undefined ? { quantity: Number(m[2]) } : {}), ...(m[4] !== undefined ? { delta: Number(m[4]) } : {}), ...(size ? { size: size as DynoSize } : {}) };
 }
 
-async function applyFormation(s: Session, app: string, changes: ScaleChange[]): Promise<Record<string, ProcessFormation>> {
-  const { types, formation } = await slugTypes(s, app);
-  const processes: Record<string, ProcessFormation> = {};
-  for (const c of changes) {
-    if (!(c.type in types)) throw new CliError(`Couldn't find that process type (${c.type}). ${app} has: ${Object.keys(types).join(', ') || 'none'}.`, EXIT.notFound);
-    const now = formation?.spec.processes[c.type];
-    const currentQty = now?.quantity ?? (c.type === 'web' ? 1 : 0);
-    const quantity = c.quantity ?? (c.delta !== undefined ? currentQty + c.delta : currentQty);
-    if (quantity < 0 || quantity > MAX_QUANTITY) throw usageError(`Cannot scale ${c.type} to ${quantity}: between 0 and ${MAX_QUANTITY}.`);
-    processes[c.type] = { quantity, size: c.size ?? now?.size ?? DEFAULT_DYNO_SIZE };
-  }
-  await s.kube.mergePatch(Resources.Formation, s.namespace, names.formation(app), { spec: { processes } });
-  return processes;
-}
-
 /** The formation as Heroku prints it: `web=1:Standard-1X worker=0:Standard-2X`. */
 async function showFormation(s: Session, app: string): Promise<void> {
-  const { types, formation } = await slugTypes(s, app);
-  const rows = Object.keys(types).sort().map((type) => {
-    const p = formation?.spec.processes[type];
-    return { type, quantity: p?.quantity ?? (type === 'web' ? 1 : 0), size: p?.size ?? DEFAULT_DYNO_SIZE };
-  });
+  const rows = (await formationRows(s, app)).map(({ type, quantity, size }) => ({ type, quantity, size }));
   if (s.out.structured) return void s.out.data(rows);
   s.out.line(rows.map((r) => `${r.type}=${r.quantity}:${sizeName(r.size)}`).join(' '));
 }
@@ -116,7 +77,7 @@ export const psScale: Run = async (s, args) => {
   const app = (await s.app()).metadata.name!;
   if (!changes.length) return showFormation(s, app);
   s.out.note('Scaling dynos...');
-  const result = await applyFormation(s, app, changes);
+  const result = await scale(s, app, changes);
   s.out.note(`Scaling dynos... done, now running ${sentence(Object.entries(result).map(([t, p]) => `${t} at ${p.quantity}:${sizeName(p.size ?? DEFAULT_DYNO_SIZE)}`))}`);
 };
 
@@ -128,13 +89,9 @@ export const psType: Run = async (s, args) => {
       if (!type || !size) throw usageError(`${a} is not TYPE=SIZE.`);
       return parseScale(`${type}=${size}`);
     });
-    await applyFormation(s, app, changes);
+    await scale(s, app, changes);
   }
-  const { types, formation } = await slugTypes(s, app);
-  const rows = Object.keys(types).sort().map((t) => {
-    const p = formation?.spec.processes[t];
-    return { type: t, size: p?.size ?? DEFAULT_DYNO_SIZE, quantity: p?.quantity ?? (t === 'web' ? 1 : 0) };
-  });
+  const rows = (await formationRows(s, app)).map(({ type, size, quantity }) => ({ type, size, quantity }));
   if (s.out.structured) return void s.out.data(rows);
   s.out.table([['Type', 'Size', 'Qty'], ...rows.map((r) => [r.type, sizeName(r.size), String(r.quantity)])]);
 };

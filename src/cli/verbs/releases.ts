@@ -1,16 +1,11 @@
 // releases, releases:info, rollback: the app's release ledger.
 // Imported only when one of them runs; commands/releases.ts holds their flags and help.
-import { API_VERSION } from '../../api/kind.js';
-import { names } from '../../api/names.js';
 import type { Release } from '../../api/release.js';
-import { appLabels } from '../../k8s/labels.js';
-import { isAlreadyExists } from '../../k8s/rest.js';
-import { Resources } from '../../k8s/resources.js';
+import { findRelease, rollback as rollbackTo, rollbackTarget } from '../../client/releases.js';
 import { latestVersion, processTypesOf, releasesOf } from '../apps-data.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import { when } from '../output.js';
-import type { Session } from '../session.js';
 
 function status(r: Release): string {
   switch (r.status?.phase) {
@@ -26,12 +21,6 @@ export function parseVersion(v: string | undefined): number | undefined {
   const m = /^v?(\d+)$/.exec(v);
   if (!m) throw usageError(`${v} is not a release version (v3, or 3).`);
   return Number(m[1]);
-}
-
-async function findRelease(s: Session, app: string, version: number): Promise<Release> {
-  const r = (await releasesOf(s, app)).find((x) => x.spec.version === version);
-  if (!r) throw new CliError(`Couldn't find release v${version} of ${app}. kubectl dyno releases lists them.`, EXIT.notFound);
-  return r;
 }
 
 export const releases: Run = async (s, _args, flags) => {
@@ -79,26 +68,9 @@ export const releasesInfo: Run = async (s, args) => {
 };
 
 export const rollback: Run = async (s, args) => {
-  const app = await s.app();
-  const name = app.metadata.name!;
-  const all = await releasesOf(s, name);
-  const current = app.status?.currentRelease;
-  const target = parseVersion(args[0]) ?? all.filter((r) => r.status?.phase === 'Succeeded' && r.spec.version < (current ?? Infinity)).at(-1)?.spec.version;
-  if (!target) throw new CliError(`${name} has no earlier release to roll back to.`, EXIT.notFound);
-  await findRelease(s, name, target);
+  const name = (await s.app()).metadata.name!;
+  const target = await rollbackTarget(s, name, parseVersion(args[0]));
   s.out.note(`Rolling back ${s.out.app(name)} to v${target}...`);
-  for (let version = latestVersion(all) + 1, tries = 0; tries < 5; version++, tries++) {
-    try {
-      await s.kube.create<Release>(Resources.Release, {
-        apiVersion: API_VERSION, kind: 'Release',
-        metadata: { name: names.release(name, version), namespace: s.namespace, labels: appLabels(name, 'release') },
-        spec: { app: name, version, rollbackTo: target, description: `Rollback to v${target}` },
-      });
-      s.out.note(`Rolling back ${s.out.app(name)} to v${target}... done, v${version}`);
-      return;
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-    }
-  }
-  throw new CliError('Could not claim a release version: another change keeps racing this one. Try again.');
+  const version = await rollbackTo(s, name, target);
+  s.out.note(`Rolling back ${s.out.app(name)} to v${target}... done, v${version}`);
 };
