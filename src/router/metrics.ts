@@ -1,13 +1,17 @@
 // The router's Prometheus metrics, per app and per dyno: requests by status class, service time,
 // requests in flight and the last request's time (what autoscaling and sleeping dynos will read),
 // and errors by Heroku code. Each dyno's series are looked up once and kept on the dyno; they are
-// dropped when the last dyno of that name goes, so the registry does not grow with every dyno
-// that ever ran (a replacement web.1 shares its predecessor's series while both are known).
+// dropped a while after the last dyno of that name goes, so the registry does not grow with every
+// dyno that ever ran (a replacement web.1 shares its predecessor's series while both are known).
+// Not at once: what the dyno served since the last scrape would never be read, and during a
+// rollout its endpoint may vanish and come back between two scrapes.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Code } from './codes.js';
 
 const LABELS = ['namespace', 'app', 'dyno'] as const;
 const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+/** Longer than any scrape interval (the dashboard's 15 s, Prometheus' usual 30–60 s). */
+export const RETIRE_MS = 5 * 60_000;
 
 export interface DynoStats {
   labels: { namespace: string; app: string; dyno: string };
@@ -36,16 +40,20 @@ export class RouterMetrics {
   });
   readonly unknownHosts = new Counter({ name: 'dynokube_router_unknown_host_total', help: 'Requests for a host no app claims', registers: [this.registry] });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
-  }
-
   /** How many dynos hold each name's series: removing them under a live holder would detach its counts. */
   private readonly holders = new Map<string, number>();
+  /** Series no dyno holds, removed when their timer fires unless a dyno takes them up again. */
+  private readonly retiring = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly retireMs = RETIRE_MS) {
+    collectDefaultMetrics({ register: this.registry });
+  }
 
   dyno(namespace: string, app: string, dyno: string): DynoStats {
     const labels = { namespace, app, dyno };
     const key = JSON.stringify(labels);
+    clearTimeout(this.retiring.get(key));
+    this.retiring.delete(key);
     this.holders.set(key, (this.holders.get(key) ?? 0) + 1);
     const requests = Object.fromEntries(CLASSES.map((c) => [c, this.requests.labels({ ...labels, status_class: c })])) as DynoStats['requests'];
     return { labels, requests, service: this.service.labels(labels), inFlight: this.inFlight.labels(labels), last: this.last.labels(labels) };
@@ -85,8 +93,13 @@ export class RouterMetrics {
     const left = (this.holders.get(key) ?? 1) - 1;
     if (left > 0) return void this.holders.set(key, left);
     this.holders.delete(key);
-    for (const c of CLASSES) this.requests.remove({ ...stats.labels, status_class: c });
-    for (const m of [this.service, this.inFlight, this.last]) m.remove(stats.labels);
+    const timer = setTimeout(() => {
+      this.retiring.delete(key);
+      for (const c of CLASSES) this.requests.remove({ ...stats.labels, status_class: c });
+      for (const m of [this.service, this.inFlight, this.last]) m.remove(stats.labels);
+    }, this.retireMs);
+    timer.unref();
+    this.retiring.set(key, timer);
   }
 }
 
