@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const own = new Kube(kc, 'dynokube-dashboard');
   const prom = process.env.DYNOKUBE_PROMETHEUS_URL;
   const store = new MetricsStore();
-  const sampler = prom ? undefined : new Sampler(own, store, { intervalSeconds: Number(process.env.DYNOKUBE_METRICS_INTERVAL ?? 15), direct: true });
+  const sampler = prom ? undefined : new Sampler(own, store, { intervalSeconds: Number(process.env.DYNOKUBE_METRICS_INTERVAL ?? 15), direct: true, log });
   const dashboard = new Dashboard({
     mode: { kind: 'token', server, ca, namespace: process.env.DYNOKUBE_NAMESPACE ?? 'default', secureCookies: process.env.DYNOKUBE_SECURE_COOKIES !== 'false' },
     metrics: prom ? new PrometheusReader(prom) : store,

@@ -5,7 +5,7 @@ import { RouterMetrics } from '../router/metrics.js';
 import { CounterDeltas, intervals, MetricsStore, pointOf, Sampler, thin, type Point } from './metrics.js';
 import { parseSamples } from './prom-text.js';
 
-const point = (t: number): Point => ({ t, p50: null, p95: null, p99: null, rpm: {}, errors: {}, dynos: {} });
+const point = (t: number): Point => ({ t, seconds: 15, p50: null, p95: null, p99: null, rpm: {}, errors: {}, dynos: {} });
 
 describe('the embedded store', () => {
   it('keeps the last hour whole, one point per five minutes before it, and nothing older than a day', () => {
@@ -48,6 +48,13 @@ describe('sampling the router', () => {
     deltas.next('r', s(50));
     expect(deltas.next('r', s(60))[0]!.value).toBe(10);
     expect(deltas.next('r', s(4))[0]!.value).toBe(4);
+  });
+
+  it('counts all a router started since the last sample has served, and takes an older one as a baseline', () => {
+    const deltas = new CounterDeltas();
+    const s = (v: number) => [{ name: 'dynokube_router_requests_total', labels: { namespace: 'ns', app: 'a', status_class: '2xx' }, value: v }];
+    expect(deltas.next('new-router', s(300), true)[0]!.value).toBe(300);
+    expect(deltas.next('old-router', s(300))).toEqual([]);
   });
 
   it('counts what a router served while one scrape of it failed, at its next answer', async () => {

@@ -3,6 +3,7 @@
 // source samples the router's Prometheus metrics and the Kubernetes metrics API every interval
 // and keeps 24 hours in memory (the last hour at full resolution, the rest one point in five
 // minutes); the Prometheus source asks a Prometheus server that scrapes the router instead.
+import type { Logger } from 'pino';
 import type { Kube } from '../k8s/rest.js';
 import { clusterInfo } from '../client/scope.js';
 import { LABEL_APP } from '../k8s/labels.js';
@@ -16,6 +17,8 @@ export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
 /** One interval of one app. Times in seconds since the epoch; latencies in ms; rates per minute. */
 export interface Point {
   t: number;
+  /** The interval the point covers, ending at t: requests in it are rpm × seconds / 60. */
+  seconds: number;
   p50: number | null;
   p95: number | null;
   p99: number | null;
@@ -84,9 +87,13 @@ interface AppInterval {
 export class CounterDeltas {
   private prev = new Map<string, Map<string, number>>();
 
-  /** The increase of each sample since the target's last scrape; nothing on a target's first scrape. */
-  next(target: string, samples: Sample[]): Sample[] {
-    const before = this.prev.get(target);
+  /**
+   * The increase of each sample since the target's last scrape. On a target's first scrape: all
+   * of it when the target is `fresh` (it started since the last sample: its counters began at
+   * zero), else nothing (a baseline).
+   */
+  next(target: string, samples: Sample[], fresh = false): Sample[] {
+    const before = this.prev.get(target) ?? (fresh ? new Map<string, number>() : undefined);
     const now = new Map<string, number>();
     const out: Sample[] = [];
     for (const s of samples) {
@@ -146,7 +153,7 @@ export function pointOf(t: number, seconds: number, a: AppInterval | undefined, 
     return v === undefined ? null : Math.round(v * 1000 * 10) / 10;
   };
   const rpm = Object.fromEntries(STATUS_CLASSES.map((c) => [c, Math.round(((a?.requests[c] ?? 0) * 60 / seconds) * 10) / 10]));
-  return { t, p50: ms(0.5), p95: ms(0.95), p99: ms(0.99), rpm, errors: a?.errors ?? {}, dynos };
+  return { t, seconds, p50: ms(0.5), p95: ms(0.95), p99: ms(0.99), rpm, errors: a?.errors ?? {}, dynos };
 }
 
 interface PodMetrics {
@@ -160,6 +167,8 @@ export interface SamplerOptions {
   routerUrls?: string[];
   /** Reach router pods at their IPs (in the cluster), not through the API server's proxy. */
   direct?: boolean;
+  /** Each sample's outcome at debug level, and why a router was not read. */
+  log?: Logger;
 }
 
 /**
@@ -173,29 +182,44 @@ export class Sampler {
   private timer: NodeJS.Timeout | undefined;
   private last = 0;
   private running: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(private readonly kube: Kube, private readonly store: MetricsStore, private readonly opts: SamplerOptions) {}
 
   start(): void {
+    // The next sample is timed from the end of this one: two at once would each take the other's
+    // counts as their baseline.
     const tick = () => {
-      this.running = this.sample().catch(() => undefined);
-      this.timer = setTimeout(tick, this.opts.intervalSeconds * 1000);
-      this.timer.unref();
+      this.running = this.sample().catch((err: unknown) => this.opts.log?.warn({ err: String(err) }, 'metrics sample failed'));
+      void this.running.then(() => {
+        if (this.stopped) return;
+        this.timer = setTimeout(tick, this.opts.intervalSeconds * 1000);
+        this.timer.unref();
+      });
     };
     tick();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
   }
 
-  /** One sample: scrape every router, read the pods' usage, and add a point per app seen. */
-  async sample(now = Date.now() / 1000): Promise<void> {
+  /**
+   * One sample: scrape every router, read the pods' usage, and add a point per app seen, at `now`
+   * or else when the scrapes ended (a point holds what was counted up to then).
+   */
+  async sample(now?: number): Promise<void> {
+    const started = Date.now();
+    const [{ texts, targets, started: routerStarts }, usage] = await Promise.all([this.scrapeRouters(), this.podUsage()]);
+    now ??= Date.now() / 1000;
     const seconds = this.last ? now - this.last : this.opts.intervalSeconds;
-    const [{ texts, targets }, usage] = await Promise.all([this.scrapeRouters(), this.podUsage()]);
     const deltas: Sample[] = [];
-    for (const [target, text] of texts) deltas.push(...this.deltas.next(target, parseSamples(text, 'dynokube_router_')));
+    // A router that started since the last sample (a new pod, a rollout) served everything it
+    // counts since then: taken as a baseline, a burst it served before its first scrape was lost.
+    const fresh = (target: string) => this.last > 0 && (routerStarts.get(target) ?? 0) > this.last;
+    for (const [target, text] of texts) deltas.push(...this.deltas.next(target, parseSamples(text, 'dynokube_router_'), fresh(target)));
     // A router that missed this scrape keeps its baseline: its next answer counts what it served meanwhile.
     this.deltas.forgetExcept(targets);
     const first = !this.last;
@@ -209,39 +233,46 @@ export class Sampler {
       this.store.add(namespace, app, pointOf(now, seconds, apps.get(key), usage.get(key) ?? {}));
     }
     this.store.prune(now);
+    this.opts.log?.debug({ routers: [...targets], read: texts.size, apps: apps.size, ms: Date.now() - started }, 'metrics sampled');
   }
 
-  /** Each router's metrics text, and every router there is (answered or not). */
-  private async scrapeRouters(): Promise<{ texts: Map<string, string>; targets: Set<string> }> {
+  /** Each router's metrics text, every router there is (answered or not), and when each pod started (epoch seconds). */
+  private async scrapeRouters(): Promise<{ texts: Map<string, string>; targets: Set<string>; started: Map<string, number> }> {
     const out = new Map<string, string>();
+    const started = new Map<string, number>();
     if (this.opts.routerUrls) {
       await Promise.all(this.opts.routerUrls.map(async (url) => {
         const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
         if (res?.ok) out.set(url, await res.text());
       }));
-      return { texts: out, targets: new Set(this.opts.routerUrls) };
+      return { texts: out, targets: new Set(this.opts.routerUrls), started };
     }
     const { routerNamespace, routerSelector } = await clusterInfo(this.kube);
-    if (!routerNamespace || !routerSelector) return { texts: out, targets: new Set() };
+    if (!routerNamespace || !routerSelector) return { texts: out, targets: new Set(), started };
     const pods = await this.kube.list<Pod>(Resources.Pod, routerNamespace, { labelSelector: routerSelector }).catch(() => undefined);
     // Unlisted (the API server did not answer): keep every baseline until it does.
     const targets = pods ? new Set(pods.items.map((p) => p.metadata.uid!)) : new Set(this.deltas.targets());
+    for (const p of pods?.items ?? []) {
+      const at = p.status?.startTime ? new Date(p.status.startTime).getTime() : NaN;
+      if (!Number.isNaN(at)) started.set(p.metadata.uid!, at / 1000);
+    }
     await Promise.all((pods?.items ?? []).filter((p) => p.status?.phase === 'Running').map(async (p) => {
       try {
         if (this.opts.direct) {
           const res = await fetch(`http://${p.status!.podIP}:9090/metrics`, { signal: AbortSignal.timeout(5000) });
           if (res.ok) out.set(p.metadata.uid!, await res.text());
         } else {
-          const res = await this.kube.stream({ path: `${resourcePath(Resources.Pod, routerNamespace, `${p.metadata.name}:9090`)}/proxy/metrics` });
+          const res = await this.kube.stream({ path: `${resourcePath(Resources.Pod, routerNamespace, `${p.metadata.name}:9090`)}/proxy/metrics` }, AbortSignal.timeout(5000));
           const chunks: Buffer[] = [];
           for await (const c of res) chunks.push(c as Buffer);
           out.set(p.metadata.uid!, Buffer.concat(chunks).toString('utf8'));
         }
-      } catch {
+      } catch (err) {
         // A router that does not answer now is read at the next interval.
+        this.opts.log?.debug({ router: p.metadata.name, err: String(err) }, 'router metrics not read');
       }
     }));
-    return { texts: out, targets };
+    return { texts: out, targets, started };
   }
 
   /** Each dyno's CPU and memory from the metrics API (metrics-server), when the cluster has it. */
@@ -300,7 +331,7 @@ export class PrometheusReader implements MetricsReader {
     const points = new Map<number, Point>();
     const at = (t: number) => {
       let p = points.get(t);
-      if (!p) points.set(t, (p = { t, p50: null, p95: null, p99: null, rpm: Object.fromEntries(STATUS_CLASSES.map((c) => [c, 0])), errors: {}, dynos: {} }));
+      if (!p) points.set(t, (p = { t, seconds: step, p50: null, p95: null, p99: null, rpm: Object.fromEntries(STATUS_CLASSES.map((c) => [c, 0])), errors: {}, dynos: {} }));
       return p;
     };
     const num = (v: string) => (Number.isFinite(Number(v)) ? Number(v) : null);
