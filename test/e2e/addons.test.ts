@@ -10,6 +10,7 @@ import type { Addon, AddonAttachment } from '../../src/api/addon.js';
 import type { App } from '../../src/api/app.js';
 import type { Formation } from '../../src/api/formation.js';
 import { Resources } from '../../src/k8s/resources.js';
+import type { Pod } from '../../src/k8s/types.js';
 import { dyno as cli } from '../support/cli.js';
 import { repoFrom, runGit } from '../support/git.js';
 import { eventually } from '../support/operator.js';
@@ -71,8 +72,15 @@ describe('add-ons on a real node', () => {
     expect(await get('/cgi-bin/note')).toBe('first');
 
     const pg = await addonOf('postgresql');
-    await stack.kube.delete(Resources.Pod, NS, `${pg.metadata.name}-0`);
-    await eventually('the database back', async () => (await stack.kube.get<Addon>(Resources.Addon, NS, pg.metadata.name!)).status?.conditions?.some((c) => c.reason === 'Available'), 120_000);
+    const server = `${pg.metadata.name}-0`;
+    const old = (await stack.kube.get<Pod>(Resources.Pod, NS, server)).metadata.uid;
+    await stack.kube.delete(Resources.Pod, NS, server);
+    // Until the operator sees the deletion, the Addon still says Available: wait for the new server.
+    await eventually('the database back', async () => {
+      const p = await stack.kube.find<Pod>(Resources.Pod, NS, server);
+      const ready = p && p.metadata.uid !== old && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      return ready && (await stack.kube.get<Addon>(Resources.Addon, NS, pg.metadata.name!)).status?.conditions?.some((c) => c.reason === 'Available');
+    }, 120_000);
     // Reads are retried until the database answers, with the note from before its restart; the
     // write is made once (retried, a write that landed before its answer was lost would land twice).
     expect(await get('/cgi-bin/note', (b) => b === 'first')).toBe('first');
