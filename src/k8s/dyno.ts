@@ -35,8 +35,8 @@ export interface DynoInput {
  * Runs the command as Heroku does: the slug's .profile.d scripts sourced first (buildpacks put
  * PATH and the like there), DYNO set from the host name (see dynoName: `web-1` is web.1, as the
  * operator's webhook names dynos; a pod it did not number keeps its suffix), then the command
- * through a shell. The outer shell execs the inner one, which execs a simple command, so the
- * app itself receives SIGTERM (the pod shares its process namespace: see dynoPodSpec).
+ * through a shell. The outer shell execs the inner one, which execs a
+ * simple command, so the app itself is PID 1 and receives SIGTERM.
  */
 export function dynoCommand(type: string, command: string): string[] {
   const profile = 'for f in /app/.profile.d/*.sh; do [ -f "$f" ] && . "$f"; done';
@@ -90,10 +90,6 @@ export function dynoPodSpec(input: DynoInput, restartPolicy: 'Always' | 'Never')
     containers: [dynoContainer(input)],
     restartPolicy,
     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-    // The pause process is PID 1, not the app: the kernel ignores a signal to PID 1 that it has no
-    // handler for, so an app that never handles SIGTERM (most) kept running its 30 s of grace, as
-    // it does not on Heroku, slowing every scale-down and deploy.
-    shareProcessNamespace: true,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },

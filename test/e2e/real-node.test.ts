@@ -148,14 +148,6 @@ describe('on a real node', () => {
     await eventually('Ready', async () => (await stack.kube.get<App>(Resources.App, NS, 'real-app')).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
   });
 
-  it('stops dynos at once on scale-down when the app has no SIGTERM handler, as Heroku does', async () => {
-    const t0 = Date.now();
-    expect((await dyno('scale', 'web=1', '-a', 'real-app')).code).toBe(0);
-    await eventually('two web dynos gone', async () => (await stack.kube.list<Pod>(Resources.Pod, NS, { labelSelector: 'dynokube.dev/app=real-app,dynokube.dev/process-type=web' })).items.length === 1, 60_000);
-    // busybox httpd never handles SIGTERM: had it been PID 1, it would have run out its 30 s of grace.
-    expect(Date.now() - t0).toBeLessThan(20_000);
-  });
-
   it('a web dyno that never binds PORT is reported, while the release before keeps serving', async () => {
     const live = (await stack.kube.get<App>(Resources.App, NS, 'real-app')).status!.currentRelease!;
     await writeFile(join(repo.dir, 'Procfile'), 'web: echo listening nowhere && sleep 3600\nworker: ./bin/worker\n');

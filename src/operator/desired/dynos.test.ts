@@ -65,10 +65,6 @@ describe('a web Deployment', () => {
     expect(c.startupProbe!.failureThreshold! * c.startupProbe!.periodSeconds!).toBe(60);
     expect(pod.terminationGracePeriodSeconds).toBe(30);
   });
-
-  it('stops an app with no SIGTERM handler at once: the app is not PID 1', () => {
-    expect(pod.shareProcessNamespace).toBe(true);
-  });
 });
 
 describe('a worker Deployment', () => {
