@@ -1,6 +1,5 @@
 // What a command works with: the Kubernetes API as the user's kubeconfig and context allow, the
 // namespace, the app (from --app or the git remote, as Heroku does), and the terminal.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -10,7 +9,7 @@ import { clusterInfo, findApp, type ClusterInfo, type Scope } from '../client/sc
 import { Kube } from '../k8s/rest.js';
 import { CliError } from './errors.js';
 import { outputFormat, type FlagValues } from './framework.js';
-import { PlainKubeConfig } from './kubeconfig.js';
+import { PlainKubeConfig, inClusterKubeconfig } from '../k8s/kubeconfig.js';
 import { Output } from './output.js';
 
 export { CLUSTER_INFO, webUrl, type ClusterInfo } from '../client/scope.js';
@@ -31,7 +30,7 @@ export class Session implements Scope {
   readonly out: Output;
   private remote: { namespace: string; app: string } | undefined | null = null;
 
-  constructor(readonly kc: PlainKubeConfig | KubeConfig, namespace: string | undefined, readonly flags: FlagValues, out: Output = new Output(process.stdout, process.stderr, outputFormat(flags))) {
+  constructor(readonly kc: PlainKubeConfig, namespace: string | undefined, readonly flags: FlagValues, out: Output = new Output(process.stdout, process.stderr, outputFormat(flags))) {
     this.kube = new Kube(kc, 'kubectl-dyno');
     this.out = out;
     // The remote's namespace goes with the remote's app, not with another named by -a.
@@ -42,7 +41,7 @@ export class Session implements Scope {
   }
 
   static async open(flags: FlagValues): Promise<Session> {
-    let kc: PlainKubeConfig | KubeConfig;
+    let kc: PlainKubeConfig;
     const given = flags.kubeconfig as string | undefined;
     // kubectl merges $KUBECONFIG's files, skipping those that do not exist.
     const listed = process.env.KUBECONFIG?.split(delimiter).filter(Boolean) ?? [];
@@ -56,10 +55,8 @@ export class Session implements Scope {
       kc = new PlainKubeConfig(files);
     } else if (existsSync(fallback)) {
       kc = new PlainKubeConfig(fallback);
-    } else if (process.env.KUBERNETES_SERVICE_HOST) {
-      const { KubeConfig } = await import('./client-node.js');
-      kc = new KubeConfig();
-      kc.loadFromCluster();
+    } else if (inClusterKubeconfig()) {
+      kc = new PlainKubeConfig(inClusterKubeconfig()!);
     } else {
       throw new CliError('No kubeconfig found: set KUBECONFIG or pass --kubeconfig (make run prints the export to use).');
     }

@@ -1,8 +1,8 @@
 // The operator process: leader election, then informers, work queue and reconcile; probes,
 // metrics and the dyno-number webhook beside them. Configured by flags and DYNOKUBE_* variables.
-import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { loadKubeconfig } from '../k8s/kubeconfig.js';
 import { hostPort } from '../k8s/host-port.js';
 import { LeaderElector } from '../k8s/leader.js';
 import { Reachability } from '../k8s/reachability.js';
@@ -76,9 +76,7 @@ async function main(): Promise<void> {
   const log = makeLogger('dynokube-operator');
   const settings = settingsFromEnv(process.env);
   const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST) && !values.kubeconfig && !process.env.KUBECONFIG;
-  const kc = new KubeConfig();
-  if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
-  else kc.loadFromDefault();
+  const kc = loadKubeconfig(values.kubeconfig);
   const metrics = new Metrics();
   const kube = new Kube(kc, 'dynokube');
   kube.onResponse = (verb, code) => metrics.apiRequests.inc({ verb, code: String(code) });

@@ -1,8 +1,8 @@
 // The receiver process: git smart HTTP for pushes, presigned sources and build logs for the
 // build Jobs. Configured by flags.
-import { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { loadKubeconfig } from '../k8s/kubeconfig.js';
 import { Kube } from '../k8s/rest.js';
 import { createReceiver, listen } from './server.js';
 
@@ -62,9 +62,7 @@ async function main(): Promise<void> {
   const minFreeMb = count('min-free-mb', 0);
   const pushTimeoutSeconds = count('push-timeout-seconds', 1);
   const drainSeconds = count('drain-seconds', 0);
-  const kc = new KubeConfig();
-  if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
-  else kc.loadFromDefault();
+  const kc = loadKubeconfig(values.kubeconfig);
   const log = pino({ name: 'dynokube-receiver', level: process.env.DYNOKUBE_LOG_LEVEL ?? 'info', timestamp: pino.stdTimeFunctions.isoTime });
   const receiver = await createReceiver({
     kube: new Kube(kc, 'dynokube-receiver'),

@@ -1,10 +1,10 @@
 // The router process: informers on Apps and web EndpointSlices, the proxy on one port, probes and
 // metrics on another, and a drain on SIGTERM that loses no request. Configured by flags and
 // DYNOKUBE_* variables.
-import { KubeConfig } from '@kubernetes/client-node';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { loadKubeconfig } from '../k8s/kubeconfig.js';
 import { hostPort } from '../k8s/host-port.js';
 import { Kube } from '../k8s/rest.js';
 import { Activity } from './activity.js';
@@ -68,9 +68,7 @@ async function main(): Promise<void> {
   const log = pino({ name: 'dynokube-router', level: process.env.DYNOKUBE_LOG_LEVEL ?? 'info', base: { component: 'dynokube-router' }, timestamp: pino.stdTimeFunctions.isoTime });
   // Request lines: one JSON object each, with the app they concern, for kubectl dyno logs to pick out.
   const requests = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime });
-  const kc = new KubeConfig();
-  if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
-  else kc.loadFromDefault();
+  const kc = loadKubeconfig(values.kubeconfig);
 
   const metrics = new RouterMetrics();
   const table = new RouteTable(baseDomain);

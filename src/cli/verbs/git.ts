@@ -4,7 +4,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { CliError, usageError } from '../errors.js';
-import { PlainKubeConfig } from '../kubeconfig.js';
 import type { Run } from '../framework.js';
 import type { Session } from '../session.js';
 import { DEFAULT_REMOTE } from '../session.js';
@@ -17,7 +16,7 @@ import { setGitRemote } from './apps.js';
  */
 async function token(s: Session, serviceAccount: string | undefined): Promise<string> {
   if (!serviceAccount) {
-    const own = s.kc instanceof PlainKubeConfig ? await s.kc.bearerToken() : s.kc.getCurrentUser()?.token;
+    const own = await s.kc.bearerToken();
     if (own) return own;
     throw new CliError('Your kubeconfig signs in without a token (a client certificate or a password), which git cannot send: '
       + 'pass --service-account NAME to git:remote to push as that ServiceAccount.');

@@ -14,7 +14,6 @@ import { Resources } from '../../k8s/resources.js';
 import type { Pod } from '../../k8s/types.js';
 import type { App } from '../../api/app.js';
 import { currentRelease, releasesOf } from '../apps-data.js';
-import { PlainKubeConfig } from '../kubeconfig.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import type { Run } from '../framework.js';
 import type { Session } from '../session.js';
@@ -138,7 +137,7 @@ const RENDEZVOUS_VAR = '_dynokube_attached';
 
 /** Attaches stdin/stdout/stderr to the dyno's process until it ends (or the client goes away). */
 async function attach(s: Session, pod: Pod, tty: boolean): Promise<'ended' | 'disconnected'> {
-  const kc = s.kc instanceof PlainKubeConfig ? await s.kc.clientNode() : s.kc;
+  const kc = await s.kc.clientNode();
   const stdin = new PassThrough();
   stdin.write('\n'); // the rendezvous line: the dyno starts its command once it reads it
   process.stdin.pipe(stdin);

@@ -4,7 +4,11 @@
 // requests run it once. Its stderr is the user's (a browser sign-in prompts there); its stdin too
 // when it may ask, on a terminal and not when git's helper protocol owns stdin.
 import { spawn } from 'node:child_process';
-import { CliError } from './errors.js';
+
+/** A kubeconfig's credential plugin failed: said as one line (the CLI prints it as it is). */
+export class CredentialError extends Error {
+  override name = 'CredentialError';
+}
 
 export interface ExecConfig {
   apiVersion?: string;
@@ -48,13 +52,13 @@ export function parseExecCredential(text: string, config: ExecConfig): ExecCrede
   try {
     out = JSON.parse(text) as ExecCredentialOutput;
   } catch {
-    throw new CliError(`The credential plugin ${config.command} printed something other than an ExecCredential.`);
+    throw new CredentialError(`The credential plugin ${config.command} printed something other than an ExecCredential.`);
   }
   if (out.kind !== 'ExecCredential' || (config.apiVersion && out.apiVersion !== config.apiVersion)) {
-    throw new CliError(`The credential plugin ${config.command} printed a ${out.apiVersion ?? '?'} ${out.kind ?? '?'}, not the ${config.apiVersion} ExecCredential the kubeconfig asks for.`);
+    throw new CredentialError(`The credential plugin ${config.command} printed a ${out.apiVersion ?? '?'} ${out.kind ?? '?'}, not the ${config.apiVersion} ExecCredential the kubeconfig asks for.`);
   }
   const s = out.status ?? {};
-  if (!s.token && !(s.clientCertificateData && s.clientKeyData)) throw new CliError(`The credential plugin ${config.command} gave neither a token nor a client certificate.`);
+  if (!s.token && !(s.clientCertificateData && s.clientKeyData)) throw new CredentialError(`The credential plugin ${config.command} gave neither a token nor a client certificate.`);
   return {
     ...(s.token ? { token: s.token } : {}),
     ...(s.clientCertificateData && s.clientKeyData ? { cert: Buffer.from(s.clientCertificateData), key: Buffer.from(s.clientKeyData) } : {}),
@@ -63,10 +67,10 @@ export function parseExecCredential(text: string, config: ExecConfig): ExecCrede
 }
 
 export async function runExecPlugin(config: ExecConfig, cluster: ExecCluster, opts: { interactive: boolean }): Promise<ExecCredential> {
-  if (!config.command) throw new CliError('The kubeconfig\'s exec section names no command.');
+  if (!config.command) throw new CredentialError('The kubeconfig\'s exec section names no command.');
   const interactive = config.interactiveMode !== 'Never' && opts.interactive;
   if (config.interactiveMode === 'Always' && !interactive) {
-    throw new CliError(`The credential plugin ${config.command} needs a terminal to sign in: run kubectl dyno (or kubectl) once in one.`);
+    throw new CredentialError(`The credential plugin ${config.command} needs a terminal to sign in: run kubectl dyno (or kubectl) once in one.`);
   }
   const info = {
     apiVersion: config.apiVersion, kind: 'ExecCredential',
@@ -80,10 +84,10 @@ export async function runExecPlugin(config: ExecConfig, cluster: ExecCluster, op
     child.on('error', reject);
     child.on('close', (c) => resolve(c ?? 1));
   }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') throw new CliError(`The kubeconfig signs in with ${config.command}, which is not installed${config.installHint ? `: ${config.installHint.trim()}` : ''}.`);
+    if (e.code === 'ENOENT') throw new CredentialError(`The kubeconfig signs in with ${config.command}, which is not installed${config.installHint ? `: ${config.installHint.trim()}` : ''}.`);
     throw e;
   });
-  if (code !== 0) throw new CliError(`The credential plugin ${config.command} failed (exit status ${code}).`);
+  if (code !== 0) throw new CredentialError(`The credential plugin ${config.command} failed (exit status ${code}).`);
   return parseExecCredential(stdout, config);
 }
 

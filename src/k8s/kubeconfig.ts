@@ -1,14 +1,17 @@
 // The kubeconfig, read as kubectl reads it, without loading @kubernetes/client-node (its generated
-// API, fetch and proxy libraries took most of a verb's start-up): $KUBECONFIG's files merged as
+// API, fetch and proxy libraries took most of a verb's start-up, and 80 MB of every long-running
+// component's memory): $KUBECONFIG's files merged as
 // kubectl merges them, paths relative to the file that names them, the cluster's CA,
 // tls-server-name and proxy-url, and the user's certificate, token (or token file), password,
 // impersonation, or exec credential plugin (EKS, GKE, AKS, OIDC logins). Only the legacy
 // auth-provider section (oidc, azure, gcp) still goes through client-node's authenticators.
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
+import { homedir } from 'node:os';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestOptions } from 'node:https';
-import { dirname, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { load } from 'js-yaml';
 import { ExecCredentials, type ExecCluster, type ExecConfig } from './exec-credential.js';
 import { PlainProxyAgent, ProxyAgent } from './proxy-tunnel.js';
@@ -86,15 +89,50 @@ export function mergeKubeconfigs(files: KubeconfigData[]): KubeconfigData {
   };
 }
 
+const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** A pod's own ServiceAccount, as client-node's loadFromCluster reads it; undefined outside a pod. */
+export function inClusterKubeconfig(env: NodeJS.ProcessEnv = process.env, dir = SERVICE_ACCOUNT): KubeconfigData | undefined {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  if (!host || !port || !existsSync(join(dir, 'token'))) return undefined;
+  const scheme = ['80', '8080', '8001'].includes(port) ? 'http' : 'https';
+  const server = `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const name = 'in-cluster';
+  return {
+    clusters: [{ name, server, caFile: join(dir, 'ca.crt'), skipTLSVerify: false }],
+    // The token file is read again each time: the kubelet rotates it.
+    users: [{ name, tokenFile: join(dir, 'token') } as User],
+    contexts: [{ name, cluster: name, user: name }],
+    current: name,
+  };
+}
+
+/**
+ * A component's kubeconfig, found where client-node's loadFromDefault looks: the file given, else
+ * $KUBECONFIG's files, else ~/.kube/config, else the pod's ServiceAccount.
+ */
+export function loadKubeconfig(file?: string, env: NodeJS.ProcessEnv = process.env, serviceAccount = SERVICE_ACCOUNT): PlainKubeConfig {
+  if (file) return new PlainKubeConfig(file);
+  // As kubectl does, files $KUBECONFIG names that do not exist are skipped.
+  const listed = env.KUBECONFIG?.split(delimiter).filter((f) => f && existsSync(f)) ?? [];
+  if (listed.length) return new PlainKubeConfig(listed);
+  const home = join(env.HOME ?? homedir(), '.kube', 'config');
+  if (existsSync(home)) return new PlainKubeConfig(home);
+  const inCluster = inClusterKubeconfig(env, serviceAccount);
+  if (inCluster) return new PlainKubeConfig(inCluster);
+  throw new Error('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or run in a pod with a ServiceAccount token');
+}
+
 const execCredentials = new ExecCredentials();
 
 export class PlainKubeConfig {
   private readonly data: KubeconfigData;
   private current: string;
 
-  /** One file, or $KUBECONFIG's several (merged). */
-  constructor(paths: string | string[]) {
-    this.data = mergeKubeconfigs((Array.isArray(paths) ? paths : [paths]).map(readKubeconfig));
+  /** One file, or $KUBECONFIG's several (merged), or what was read already. */
+  constructor(source: string | string[] | KubeconfigData) {
+    this.data = typeof source === 'string' || Array.isArray(source) ? mergeKubeconfigs((Array.isArray(source) ? source : [source]).map(readKubeconfig)) : source;
     this.current = this.data.current as string;
   }
 

@@ -5,7 +5,7 @@ import type { RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExecCredential } from './exec-credential.js';
-import { PlainKubeConfig } from './kubeconfig.js';
+import { PlainKubeConfig, loadKubeconfig } from './kubeconfig.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dynokube-kubeconfig-'));
 for (const [file, text] of Object.entries({ 'ca.crt': 'CA FILE', 'client.crt': 'CERT FILE', 'client.key': 'KEY FILE', token: 'TOKEN FROM FILE' })) writeFileSync(join(dir, file), text);
@@ -167,5 +167,35 @@ describe('an exec credential plugin', () => {
     expect(() => parseExecCredential('{"kind":"Status"}', config)).toThrow('not the client.authentication.k8s.io/v1 ExecCredential');
     expect(() => parseExecCredential('{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}', config)).toThrow('neither a token nor a client certificate');
     expect(parseExecCredential('{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"C","clientKeyData":"K"}}', config)).toEqual({ cert: Buffer.from('C'), key: Buffer.from('K') });
+  });
+});
+
+describe('finding a component\'s kubeconfig, as client-node\'s loadFromDefault does', () => {
+  const pod = join(dir, 'pod');
+  mkdirSync(pod, { recursive: true });
+  writeFileSync(join(pod, 'token'), 'POD TOKEN');
+  writeFileSync(join(pod, 'ca.crt'), 'POD CA');
+  const podEnv = { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443', HOME: join(dir, 'nohome') };
+
+  it('takes the pod\'s ServiceAccount in a pod, reading its token again each time', async () => {
+    const kc = loadKubeconfig(undefined, podEnv, pod);
+    expect(kc.getCurrentCluster()?.server).toBe('https://[fd00::1]:443');
+    const opts: RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    expect(opts.ca?.toString()).toBe('POD CA');
+    expect(await kc.bearerToken()).toBe('POD TOKEN');
+    writeFileSync(join(pod, 'token'), 'ROTATED');
+    expect(await kc.bearerToken()).toBe('ROTATED');
+  });
+
+  it('prefers the file given, then $KUBECONFIG, then ~/.kube/config, and says what to do when there is none', () => {
+    const file = kubeconfig({ alice: { token: 'a' } }, 'alice');
+    expect(loadKubeconfig(file, podEnv, pod).getCurrentContext()).toBe('alice');
+    expect(loadKubeconfig(undefined, { ...podEnv, KUBECONFIG: `/no/such:${file}` }, pod).getCurrentContext()).toBe('alice');
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.kube'), { recursive: true });
+    writeFileSync(join(home, '.kube', 'config'), readFileSync(file));
+    expect(loadKubeconfig(undefined, { ...podEnv, HOME: home }, pod).getCurrentContext()).toBe('alice');
+    expect(() => loadKubeconfig(undefined, { HOME: join(dir, 'nohome') }, pod)).toThrow('no kubeconfig: pass --kubeconfig, set KUBECONFIG');
   });
 });
