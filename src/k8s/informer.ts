@@ -8,7 +8,8 @@ import { ApiError, isGone, type Kube, type KubeObject } from './rest.js';
 import type { Resource } from './resources.js';
 
 export type InformerEvent = 'upsert' | 'delete';
-export type Handler<T> = (event: InformerEvent, obj: T) => void;
+/** Told of each change: an upsert comes with what the cache held before, when it held anything. */
+export type Handler<T> = (event: InformerEvent, obj: T, old?: T) => void;
 
 export interface InformerOptions<T> {
   resource: Resource;
@@ -119,10 +120,10 @@ export class Informer<T extends KubeObject> {
     });
   }
 
-  private emit(event: InformerEvent, obj: T): void {
+  private emit(event: InformerEvent, obj: T, old?: T): void {
     for (const h of this.handlers) {
       try {
-        h(event, obj);
+        h(event, obj, old);
       } catch (err) {
         this.opts.log.error({ err, resource: this.opts.resource.kind }, 'informer handler failed');
       }
@@ -142,7 +143,7 @@ export class Informer<T extends KubeObject> {
     this.indexRemove(old, key);
     this.cache.set(key, obj);
     for (const { fn, keys } of this.indexes.values()) this.indexAdd(keys, fn(obj), key);
-    if (old?.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('upsert', obj);
+    if (old?.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('upsert', obj, old);
   }
 
   private remove(obj: T): void {

@@ -14,6 +14,35 @@ describe('WorkQueue', () => {
     expect(seen).toEqual(['a', 'b']);
   });
 
+  it('takes urgent keys before the others, promoting one already waiting, and says how long each waited', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    const seen: string[] = [];
+    const waited = new Map<string, number>();
+    q.onTake = (k, ms) => waited.set(k, ms);
+    for (const k of ['r1', 'r2', 'r3', 'r4']) q.add(k);
+    q.add('scale', true);
+    q.add('r3', true); // a resync's key that someone then changed
+    await tick(15);
+    q.run(async (k) => { seen.push(k); });
+    await tick(20);
+    await q.shutdown();
+    expect(seen).toEqual(['scale', 'r3', 'r1', 'r2', 'r4']);
+    expect(waited.get('r4')).toBeGreaterThanOrEqual(10);
+  });
+
+  it('keeps a key added as urgent while in flight urgent for its next run', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    const seen: string[] = [];
+    q.run(async (k) => { seen.push(k); await tick(10); });
+    q.add('k');
+    await tick(3);
+    q.add('other');
+    q.add('k', true); // changed while k was being worked
+    await tick(60);
+    await q.shutdown();
+    expect(seen).toEqual(['k', 'k', 'other']);
+  });
+
   it('never works one key on two workers, and runs it again if it changed meanwhile', async () => {
     const q = new WorkQueue({ concurrency: 4 });
     let running = 0;

@@ -2,7 +2,9 @@
 // at once (a key added while it is being processed runs again afterwards), retried with per-key
 // exponential backoff bounded by an overall token bucket, and worked by a bounded pool. Backoff
 // stops at a minute (client-go's 1000 s would leave a key untried for a quarter of an hour), and
-// retryNow puts every waiting key back at once: the API server has returned.
+// retryNow puts every waiting key back at once: the API server has returned. A key added as urgent
+// (someone changed what they want) goes ahead of the rest, so a scale change does not wait behind a
+// resync of every app or the status updates of a thousand rollouts.
 
 export interface QueueOptions {
   concurrency: number;
@@ -22,10 +24,14 @@ export interface WorkResult {
 export type Worker = (key: string) => Promise<WorkResult | void>;
 
 export class WorkQueue {
+  /** Urgent keys first, then the others; each in the order added. */
+  private readonly urgent: string[] = [];
   private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
+  /** Queued keys, with when they were added and whether they are urgent. */
+  private readonly queued = new Map<string, { at: number; urgent: boolean }>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
+  private readonly dirtyUrgent = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly failures = new Map<string, number>();
   private readonly waiters: (() => void)[] = [];
@@ -39,6 +45,8 @@ export class WorkQueue {
   private readonly burst: number;
   /** Called after each item with its outcome, for metrics. */
   onDone?: (key: string, ms: number, outcome: 'ok' | 'error' | 'requeue') => void;
+  /** Called when a worker takes a key, with how long it waited in the queue. */
+  onTake?: (key: string, waitedMs: number) => void;
   onError?: (key: string, err: unknown, retryInMs: number) => void;
 
   constructor(private readonly opts: QueueOptions) {
@@ -50,22 +58,32 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.queue.length;
+    return this.queued.size;
   }
 
   get inFlight(): number {
     return this.processing.size;
   }
 
-  add(key: string): void {
+  add(key: string, urgent = false): void {
     if (this.stopped) return;
     if (this.processing.has(key)) {
       this.dirty.add(key);
+      if (urgent) this.dirtyUrgent.add(key);
       return;
     }
-    if (this.queued.has(key)) return;
-    this.queued.add(key);
-    this.queue.push(key);
+    const queued = this.queued.get(key);
+    if (queued) {
+      // Already waiting: an urgent add moves it to the front lane.
+      if (urgent && !queued.urgent) {
+        queued.urgent = true;
+        this.queue.splice(this.queue.indexOf(key), 1);
+        this.urgent.push(key);
+      }
+      return;
+    }
+    this.queued.set(key, { at: Date.now(), urgent });
+    (urgent ? this.urgent : this.queue).push(key);
     this.waiters.shift()?.();
   }
 
@@ -118,11 +136,13 @@ export class WorkQueue {
   }
 
   private async next(): Promise<string | undefined> {
-    while (!this.stopped && this.queue.length === 0) await new Promise<void>((r) => this.waiters.push(r));
+    while (!this.stopped && this.queued.size === 0) await new Promise<void>((r) => this.waiters.push(r));
     if (this.stopped) return undefined;
-    const key = this.queue.shift()!;
+    const key = (this.urgent.length ? this.urgent : this.queue).shift()!;
+    const waited = Date.now() - this.queued.get(key)!.at;
     this.queued.delete(key);
     this.processing.add(key);
+    this.onTake?.(key, waited);
     return key;
   }
 
@@ -146,7 +166,7 @@ export class WorkQueue {
         outcome = 'error';
       } finally {
         this.processing.delete(key);
-        if (this.dirty.delete(key)) this.add(key);
+        if (this.dirty.delete(key)) this.add(key, this.dirtyUrgent.delete(key));
       }
       // After the key left the in-flight set, so depth and in-flight read right from here.
       this.onDone?.(key, Date.now() - t0, outcome);

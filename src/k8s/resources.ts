@@ -47,3 +47,12 @@ export function resourcePath(res: Resource, namespace?: string, name?: string, s
   const sub = name && subresource ? `/${subresource}` : '';
   return `${base}${ns}/${res.plural}${obj}${sub}`;
 }
+
+/** What a request path names, for metrics: the resource's plural, with its subresource ("apps/status"). */
+export function resourceOfPath(path: string): string {
+  const parts = path.split('?')[0]!.split('/').filter(Boolean);
+  const rest = parts[0] === 'api' ? parts.slice(2) : parts[0] === 'apis' ? parts.slice(3) : undefined;
+  if (!rest?.length) return 'other';
+  const [plural, name, sub] = rest[0] === 'namespaces' && rest.length > 2 ? rest.slice(2) : rest;
+  return name && sub ? `${plural}/${sub}` : plural!;
+}

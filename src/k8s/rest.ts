@@ -92,8 +92,8 @@ class Connection {
   private agents: { requests: Agent | HttpAgent; watches: Agent | HttpAgent } | undefined;
   private headers: Record<string, string> = {};
   private headersAt = 0;
-  /** Counts every request by verb and status class, for the operator's metrics. */
-  onResponse?: (method: string, status: number, ms: number) => void;
+  /** Told of every answered request (its path without the query), for the operator's metrics. */
+  onResponse?: (method: string, status: number, ms: number, path: string) => void;
   /** Told whether each exchange reached the API server (any HTTP answer) or not (no connection, no answer). */
   onReach?: (reached: boolean) => void;
 
@@ -140,7 +140,7 @@ export class Kube {
     return new Kube(this.conn, this.fieldManager, combined);
   }
 
-  set onResponse(fn: ((method: string, status: number, ms: number) => void) | undefined) {
+  set onResponse(fn: ((method: string, status: number, ms: number, path: string) => void) | undefined) {
     this.conn.onResponse = fn;
   }
 
@@ -205,7 +205,7 @@ export class Kube {
     const res = await this.open(spec);
     const text = await readAll(res);
     const status = res.statusCode ?? 0;
-    this.conn.onResponse?.(spec.method, status, Date.now() - t0);
+    this.conn.onResponse?.(spec.method, status, Date.now() - t0, spec.path);
     if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
     throw apiError(status, text, spec.path);
   }

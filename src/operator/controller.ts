@@ -70,6 +70,7 @@ export class Controller {
       for (const key of this.world.allKeys()) this.queue.add(key);
     });
     this.queue = new WorkQueue({ concurrency: settings.concurrency });
+    this.queue.onTake = (_key, waitedMs) => metrics.queueWaitSeconds.observe(waitedMs / 1000);
     this.queue.onDone = (_key, ms, outcome) => {
       metrics.reconciles.inc({ outcome });
       metrics.reconcileSeconds.observe(ms / 1000);
@@ -108,8 +109,8 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    this.world.onChange((key) => {
-      this.queue.add(key);
+    this.world.onChange((key, urgent) => {
+      this.queue.add(key, urgent);
       this.ctx.metrics.queueDepth.set(this.queue.depth);
     });
     this.world.secrets.on((event, s) => {
@@ -121,7 +122,7 @@ export class Controller {
       this.activity.onReport = (namespace, app, a) => {
         if (!this.started) return;
         const f = this.world.formations.get(namespace, app);
-        if (a.waiting > 0 || f?.spec.sleep || f?.spec.processes.web?.autoscale) this.queue.add(`${namespace}/${app}`);
+        if (a.waiting > 0 || f?.spec.sleep || f?.spec.processes.web?.autoscale) this.queue.add(`${namespace}/${app}`, a.waiting > 0);
       };
       this.activity.start();
     }

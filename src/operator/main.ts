@@ -7,6 +7,7 @@ import { hostPort } from '../k8s/host-port.js';
 import { LeaderElector } from '../k8s/leader.js';
 import { Reachability } from '../k8s/reachability.js';
 import { Kube } from '../k8s/rest.js';
+import { resourceOfPath } from '../k8s/resources.js';
 import { Controller } from './controller.js';
 import { makeLogger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   const kc = loadKubeconfig(values.kubeconfig);
   const metrics = new Metrics();
   const kube = new Kube(kc, 'dynokube');
-  kube.onResponse = (verb, code) => metrics.apiRequests.inc({ verb, code: String(code) });
+  kube.onResponse = (verb, code, _ms, path) => metrics.apiRequests.inc({ verb, code: String(code), resource: resourceOfPath(path) });
   const reachability = new Reachability(kube);
   kube.onReach = (reached) => reachability.report(reached);
   metrics.apiReachable.set(1);

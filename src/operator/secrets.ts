@@ -3,7 +3,7 @@
 // lists Secrets cluster-wide: a cluster-wide install may read them only in the namespaces that
 // granted it (a RoleBinding each), and a namespace that did not is reported on its Apps.
 import type { Logger } from 'pino';
-import { Informer, type InformerEvent } from '../k8s/informer.js';
+import { Informer, type Handler } from '../k8s/informer.js';
 import { LABEL_APP, LABEL_ROLE, managedSelector } from '../k8s/labels.js';
 import { ApiError, type Kube } from '../k8s/rest.js';
 import { Resources } from '../k8s/resources.js';
@@ -26,12 +26,12 @@ const byAppRole = (s: Secret) => {
 
 export class NamespaceSecrets {
   private readonly scopes = new Map<string, Scope>();
-  private readonly handlers: ((event: InformerEvent, s: Secret) => void)[] = [];
+  private readonly handlers: Handler<Secret>[] = [];
   private readonly syncedHandlers: ((namespace: string) => void)[] = [];
 
   constructor(private readonly kube: Kube, private readonly log: Logger, private readonly metrics: Metrics) {}
 
-  on(handler: (event: InformerEvent, s: Secret) => void): void {
+  on(handler: Handler<Secret>): void {
     this.handlers.push(handler);
   }
 

@@ -8,7 +8,7 @@ import type { App } from '../api/app.js';
 import type { Build } from '../api/build.js';
 import type { Formation } from '../api/formation.js';
 import type { Release } from '../api/release.js';
-import { Informer } from '../k8s/informer.js';
+import { Informer, type InformerEvent } from '../k8s/informer.js';
 import { LABEL_ADDON, LABEL_APP, LABEL_ROLE, managedSelector } from '../k8s/labels.js';
 import type { Owned } from '../k8s/owned.js';
 import type { Kube, KubeObject } from '../k8s/rest.js';
@@ -89,27 +89,33 @@ export class World {
     });
   }
 
-  /** Every event becomes the key it concerns; an add-on's change also fans out to its apps. */
-  onChange(enqueue: (key: string) => void): void {
+  /**
+   * Every event becomes the key it concerns; an add-on's change also fans out to its apps. A change
+   * of what someone wants (a new or deleted object, a new generation of a spec, config vars) is
+   * urgent; our own status writes, children's progress and relists are not.
+   */
+  onChange(enqueue: (key: string, urgent: boolean) => void): void {
     const ns = (o: KubeObject) => o.metadata?.namespace ?? '';
-    this.apps.on((_, o) => enqueue(appKey(ns(o), o.metadata!.name!)));
+    const wanted = (event: InformerEvent, o: KubeObject, old?: KubeObject) => event === 'delete' || !old || old.metadata?.generation !== o.metadata?.generation;
+    this.apps.on((event, o, old) => enqueue(appKey(ns(o), o.metadata!.name!), wanted(event, o, old)));
     for (const inf of [this.releases, this.builds, this.formations, this.attachments] as Informer<Release | Build | Formation | AddonAttachment>[]) {
-      inf.on((_, o) => enqueue(appKey(ns(o), o.spec.app)));
+      inf.on((event, o, old) => enqueue(appKey(ns(o), o.spec.app), wanted(event, o, old)));
     }
-    const byLabel = (_: unknown, o: KubeObject) => {
+    const byLabel = (urgent: (o: KubeObject) => boolean) => (_: unknown, o: KubeObject) => {
       const app = o.metadata?.labels?.[LABEL_APP];
-      if (app) enqueue(appKey(ns(o), app));
+      if (app) enqueue(appKey(ns(o), app), urgent(o));
       const addon = o.metadata?.labels?.[LABEL_ADDON];
-      if (addon) enqueue(addonKey(ns(o), addon));
+      if (addon) enqueue(addonKey(ns(o), addon), urgent(o));
     };
-    for (const inf of [this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims, this.hpas] as Informer<KubeObject>[]) inf.on(byLabel);
-    this.secrets.on(byLabel);
+    for (const inf of [this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims, this.hpas] as Informer<KubeObject>[]) inf.on(byLabel(() => false));
+    this.secrets.on(byLabel((s) => s.metadata?.labels?.[LABEL_ROLE] === 'config'));
     this.secrets.onSynced((namespace) => {
-      for (const a of this.apps.byIndex('namespace', namespace)) enqueue(appKey(namespace, a.metadata.name!));
+      for (const a of this.apps.byIndex('namespace', namespace)) enqueue(appKey(namespace, a.metadata.name!), false);
     });
-    this.addons.on((_, addon) => {
-      enqueue(addonKey(ns(addon), addon.metadata.name!));
-      for (const a of this.attachments.byIndex('addon', appKey(ns(addon), addon.metadata.name!))) enqueue(appKey(ns(a), a.spec.app));
+    this.addons.on((event, addon, old) => {
+      const urgent = wanted(event, addon, old);
+      enqueue(addonKey(ns(addon), addon.metadata.name!), urgent);
+      for (const a of this.attachments.byIndex('addon', appKey(ns(addon), addon.metadata.name!))) enqueue(appKey(ns(a), a.spec.app), urgent);
     });
   }
 
