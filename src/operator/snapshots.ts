@@ -38,6 +38,11 @@ export class SnapshotStore {
     return config && fingerprint(config);
   }
 
+  /** Whether this snapshot's config is held: made or read here, and not seen deleted since. */
+  holds(namespace: string, name: string): boolean {
+    return this.configs.get(`${namespace}/${name}`) !== undefined;
+  }
+
   remember(namespace: string, name: string, config: Config): void {
     const key = `${namespace}/${name}`;
     this.configs.set(key, config);

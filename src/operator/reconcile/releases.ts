@@ -48,7 +48,10 @@ const snapshotWasMade = (r: Release) => Boolean(r.metadata.annotations?.[ANNOTAT
 async function ensureSnapshot(ctx: Ctx, r: Release, config: Config | undefined): Promise<{ config?: Config; problem?: ConditionInput & { fatal: boolean } }> {
   const ns = r.metadata.namespace!;
   const name = names.releaseSnapshot(r.spec.app, r.spec.version);
-  const existing = await ctx.snapshots.get(ns, name);
+  // A release not yet given its snapshot, whose snapshot the cache does not show, is not read
+  // first: the create below says if it exists after all.
+  const maybeMade = snapshotWasMade(r) || ctx.world.secrets.get(ns, name) !== undefined || ctx.snapshots.holds(ns, name);
+  const existing = maybeMade ? await ctx.snapshots.get(ns, name) : undefined;
   if (existing) return { config: existing };
   let source = config;
   if (r.spec.rollbackTo !== undefined) {

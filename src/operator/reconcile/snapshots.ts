@@ -20,7 +20,8 @@ export async function checkSnapshots(ctx: Ctx, releases: Release[]): Promise<Set
     const ns = r.metadata.namespace!;
     const name = names.releaseSnapshot(r.spec.app, r.spec.version);
     const marked = findCondition(r.status.conditions, ConditionType.Degraded)?.reason === MISSING;
-    let present = ctx.world.secrets.get(ns, name) !== undefined;
+    // One we just made may not have reached the cache yet; one deleted since is no longer held.
+    let present = ctx.world.secrets.get(ns, name) !== undefined || ctx.snapshots.holds(ns, name);
     if (!present && !marked) present = (await ctx.kube.find(Resources.Secret, ns, name)) !== undefined;
     if (!present) {
       missing.add(r.spec.version);
