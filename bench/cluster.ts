@@ -1,6 +1,6 @@
 // A fresh local control plane for one benchmark, with the CRDs and a namespace to work in.
 import { KubeConfig } from '@kubernetes/client-node';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../hack/cluster/controlplane.js';
@@ -41,4 +41,14 @@ export function table(title: string, rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log(`\n${title}`);
   for (const r of rows) console.log(`  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`);
+}
+
+/** Writes a bench's figures as bench/results/<name>-<time>.json, so runs can be compared; returns the file. */
+export async function saveResults(name: string, figures: object): Promise<string> {
+  const dir = join(import.meta.dirname, 'results');
+  await mkdir(dir, { recursive: true });
+  const at = new Date().toISOString();
+  const file = join(dir, `${name}-${at.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify({ bench: name, at, ...figures }, null, 2)}\n`);
+  return file;
 }

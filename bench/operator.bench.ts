@@ -3,13 +3,18 @@
 //      Ready, against a floor measured in the same run: the same child objects created directly
 //      with the same client and concurrency, until every Deployment is ready.
 //   2. The operator's peak RSS.
-//   3. With the N apps loaded, 200 scale changes: seconds from the Formation write to the
-//      Deployment's new replica count, p50 and p99.
-//   4. Flat memory: the operator's RSS (and V8 heap) with the N apps settled, and again after
+//   3. With the N apps loaded and a churn of config changes on other apps (BENCH_CHURN a second,
+//      each a new release rolled out), 200 scale changes: seconds from the Formation write to the
+//      Deployment's new replica count, p50 and p99, and the work queue's wait p99 meanwhile.
+//   4. Idle: with every app settled, the operator's CPU and its API requests over BENCH_IDLE_SECONDS
+//      (300), a resync (every 60 s here) included: only watches should remain.
+//   5. Flat memory: the operator's RSS (and V8 heap) with the N apps settled, and again after
 //      BENCH_RECONCILES (10,000) further reconciles at the same number of apps (each App touched
 //      by an annotation); the goal is no growth beyond 10 %.
-// Each half runs on a fresh control plane. BENCH_APPS sets N (default 1000).
-import { spawn } from 'node:child_process';
+//   6. Start-up: the operator restarted, a scale change made at once: seconds until its Deployment has it.
+// Each half runs on a fresh control plane. BENCH_APPS sets N (default 1000). The operator runs as
+// its image does, compiled (npm run build); the figures are also written to bench/results/.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -24,12 +29,17 @@ import { buildDeployment } from '../src/operator/desired/dynos.js';
 import { buildSnapshot } from '../src/operator/desired/release.js';
 import { buildIngress, buildRouterService, buildWebService } from '../src/operator/desired/web.js';
 import { DEFAULT_SETTINGS } from '../src/operator/settings.js';
-import { freshCluster, say, sleep, table, teardown } from './cluster.js';
+import { exec } from '../hack/exec.js';
+import { freshCluster, saveResults, say, sleep, table, teardown } from './cluster.js';
+import { histogramQuantile, increaseBy, scrape, total } from './scrape.js';
 import { percentile, pool, seconds } from './pool.js';
 
 const N = Number(process.env.BENCH_APPS ?? 1000);
 const SCALES = Number(process.env.BENCH_SCALES ?? 200);
 const RECONCILES = Number(process.env.BENCH_RECONCILES ?? 10_000);
+const CHURN = Number(process.env.BENCH_CHURN ?? 4);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 300);
+const RESYNC_SECONDS = 60;
 const CONCURRENCY = DEFAULT_SETTINGS.concurrency;
 const NS = 'bench';
 const IMAGE = 'registry.local/bench@sha256:5555555555555555555555555555555555555555555555555555555555555555';
@@ -47,23 +57,58 @@ const formationObj = (app: string) => ({
   spec: { app, processes: { web: { quantity: 1 }, worker: { quantity: 1 } } },
 });
 
-/** Watches Deployments in the namespace until every one of `expected` has all its replicas ready. */
-async function deploymentsReady(kube: Kube, expected: number): Promise<Informer<Deployment>> {
+/** Watches Deployments in the namespace until every one of `expected` has all its replicas ready and updated. */
+async function deploymentsReady(kube: Kube, expected: number, timeoutMs = 900_000): Promise<Informer<Deployment>> {
   const inf = new Informer<Deployment>(kube, { resource: Resources.Deployment, namespace: NS, log });
   inf.start();
   await inf.synced;
-  for (;;) {
-    const ready = inf.list((d) => (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1) && (d.status?.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)).length;
-    if (ready >= expected) return inf;
-    await sleep(100);
+  const done = (d: Deployment) => Math.min(d.status?.readyReplicas ?? 0, d.status?.updatedReplicas ?? 0) >= (d.spec?.replicas ?? 1) && (d.status?.observedGeneration ?? 0) >= (d.metadata.generation ?? 0);
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(100)) {
+    if (inf.list(done).length >= expected) return inf;
+    if (Date.now() > deadline) {
+      const late = inf.list((d) => !done(d));
+      await inf.stop();
+      throw new Error(`timed out: ${late.length} Deployments not rolled out after ${timeoutMs / 1000} s, such as ${late.slice(0, 3).map((d) => d.metadata.name).join(', ')}`);
+    }
   }
 }
 
+/** The apps whose web process is scaled, spread over all of them. */
+const scaleTargets = Array.from({ length: SCALES }, (_, i) => names[(i * 7919) % N]!);
+
+/** Milliseconds from sending each write (four at a time) to a watch showing the web Deployment with the replicas written. */
+async function scaleLatencies(kube: Kube, write: (app: string, want: number) => Promise<unknown>): Promise<number[]> {
+  const deployments = new Informer<Deployment>(kube, { resource: Resources.Deployment, namespace: NS, log });
+  const waiting = new Map<string, { want: number; at: number; resolve: (ms: number) => void }>();
+  deployments.on((_, d) => {
+    const w = waiting.get(d.metadata.name!);
+    if (w && d.spec?.replicas === w.want) {
+      waiting.delete(d.metadata.name!);
+      w.resolve(Date.now() - w.at);
+    }
+  });
+  deployments.start();
+  await deployments.synced;
+  const latencies: number[] = [];
+  await pool(scaleTargets, 4, async (app, i) => {
+    const want = 2 + (i % 3);
+    if (deployments.get(NS, `${app}-web`)?.spec?.replicas === want) return;
+    // From the moment the write is sent: its answer may come after the watch has shown its effect.
+    const seen = new Promise<number>((resolve) => waiting.set(`${app}-web`, { want, at: Date.now(), resolve }));
+    await write(app, want);
+    latencies.push(await seen);
+  });
+  await deployments.stop();
+  return latencies;
+}
+
 /** The floor: the objects the operator would make, made directly with the same client. */
-async function baseline(): Promise<number> {
+async function baseline(): Promise<{ ms: number; requests: number; scaleP50: number; scaleP99: number }> {
   const { cluster, kube } = await freshCluster('floor', NS);
   try {
     const settings = { ...DEFAULT_SETTINGS };
+    let requests = 0;
+    kube.onResponse = () => requests++;
     const t0 = Date.now();
     await pool(names, CONCURRENCY, async (name) => {
       const app = await kube.create<App>(Resources.App, appObj(name));
@@ -78,10 +123,13 @@ async function baseline(): Promise<number> {
       await kube.apply(Resources.Service, buildRouterService(app, settings) as never);
       await kube.apply(Resources.Ingress, buildIngress(app, settings) as never);
     });
+    const made = requests;
     const inf = await deploymentsReady(kube, N * 2);
     const ms = Date.now() - t0;
     await inf.stop();
-    return ms;
+    // The same scale changes written to the Deployments themselves.
+    const scales = await scaleLatencies(kube, (app, want) => kube.mergePatch(Resources.Deployment, NS, `${app}-web`, { spec: { replicas: want } }));
+    return { ms, requests: made, scaleP50: percentile(scales, 50), scaleP99: percentile(scales, 99) };
   } finally {
     await teardown(cluster);
   }
@@ -95,12 +143,8 @@ const rssMiB = (pid: number): Promise<number> =>
   readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+) kB/.exec(s)?.[1] ?? 0) / 1024);
 
 /** The operator's own metrics: one sample by name (labels summed). */
-async function sample(probe: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${probe}/metrics`)).text();
-  return [...text.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((n, m) => n + Number(m[2]), 0);
-}
+const sample = async (probe: number, name: string): Promise<number> => total(await scrape(probe), name);
 
-/** Memory once the work queue has been empty a while: the lowest of five readings a second apart. */
 async function settledMemory(pid: number, probe: number): Promise<{ rss: number; heap: number }> {
   for (let quiet = 0; quiet < 5; await sleep(1000)) {
     quiet = (await sample(probe, 'dynokube_workqueue_depth')) + (await sample(probe, 'dynokube_workqueue_in_flight')) === 0 ? quiet + 1 : 0;
@@ -117,23 +161,52 @@ async function settledMemory(pid: number, probe: number): Promise<{ rss: number;
 interface OperatorFigures {
   readyMs: number;
   rssMiB: number;
+  requestsPerApp: number;
+  requests: [string, number][];
   p50: number;
   p99: number;
   scaleCount: number;
+  churned: number;
+  queueWaitP99: number;
+  idle: { seconds: number; cpuPercent: number; requests: [string, number][] };
   before: { rss: number; heap: number };
   after: { rss: number; heap: number };
   reconciles: number;
+  restartMs: number;
+}
+
+/** Config changes on other apps while the scale changes are measured: each makes a release and a rollout. */
+function churn(kube: Kube, apps: string[]): { stop: () => Promise<number> } {
+  let stopped = false;
+  let made = 0;
+  const loop = (async () => {
+    for (let i = 0; !stopped; i++) {
+      const t = Date.now();
+      const app = apps[i % apps.length]!;
+      await kube.mergePatch(Resources.Secret, NS, `${app}-config`, { data: { CHURN: Buffer.from(String(i)).toString('base64') } });
+      made++;
+      await sleep(Math.max(0, 1000 / CHURN - (Date.now() - t)));
+    }
+  })();
+  return { stop: async () => { stopped = true; await loop; return made; } };
 }
 
 async function withOperator(): Promise<OperatorFigures> {
   const { cluster, kube } = await freshCluster('operator', NS);
   const [probe] = await freePorts(1);
   const root = join(import.meta.dirname, '..');
-  const op = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/operator/main.ts'), '--leader-elect=false',
-    `--probe-address=127.0.0.1:${probe}`], {
+  // BENCH_PROFILE=<dir>: the operator writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const start = () => spawn(process.execPath, [...profile, join(root, 'dist/src/operator/main.js'), '--leader-elect=false', `--probe-address=127.0.0.1:${probe}`], {
     cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, KUBECONFIG: cluster.kubeconfig, DYNOKUBE_NAMESPACE: NS, DYNOKUBE_LOG_LEVEL: 'warn' },
+    env: { ...process.env, KUBECONFIG: cluster.kubeconfig, DYNOKUBE_NAMESPACE: NS, DYNOKUBE_LOG_LEVEL: 'warn', DYNOKUBE_RESYNC_SECONDS: String(RESYNC_SECONDS) },
   });
+  const stop = async (p: ChildProcess) => {
+    if (p.exitCode !== null) return;
+    p.kill('SIGTERM');
+    await new Promise((r) => p.once('exit', r));
+  };
+  let op = start();
   try {
     for (let i = 0; i < 100; i++) {
       const ok = await fetch(`http://127.0.0.1:${probe}/readyz`).then((r) => r.ok, () => false);
@@ -143,6 +216,7 @@ async function withOperator(): Promise<OperatorFigures> {
     const apps = new Informer<App>(kube, { resource: Resources.App, namespace: NS, log });
     apps.start();
     await apps.synced;
+    const atStart = await scrape(probe!);
     const t0 = Date.now();
     await pool(names, CONCURRENCY, async (name) => {
       await kube.create(Resources.App, appObj(name));
@@ -157,6 +231,7 @@ async function withOperator(): Promise<OperatorFigures> {
     for (;;) {
       const ready = apps.list((a) => a.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false).length;
       if (ready >= N) break;
+      if (Date.now() - t0 > 900_000) throw new Error(`timed out: ${ready} of ${N} apps Ready after 900 s`);
       if (Date.now() - lastReport > 10_000) {
         say(`${ready}/${N} apps ready after ${seconds(Date.now() - t0)}s`);
         lastReport = Date.now();
@@ -165,77 +240,105 @@ async function withOperator(): Promise<OperatorFigures> {
     }
     const readyMs = Date.now() - t0;
     await apps.stop();
+    const converged = await scrape(probe!);
+    const byKind = increaseBy(atStart, converged, 'dynokube_api_requests_total', (l) => `${l.verb} ${l.resource}`);
+    const requests = [...byKind].sort((x, y) => y[1] - x[1]);
 
-    // Scale latency: Formation write → the Deployment's spec.replicas.
-    const deployments = new Informer<Deployment>(kube, { resource: Resources.Deployment, namespace: NS, log });
-    const waiting = new Map<string, { want: number; at: number; resolve: (ms: number) => void }>();
-    deployments.on((_, d) => {
-      const w = waiting.get(d.metadata.name!);
-      if (w && d.spec?.replicas === w.want) {
-        waiting.delete(d.metadata.name!);
-        w.resolve(Date.now() - w.at);
-      }
-    });
-    deployments.start();
-    await deployments.synced;
-    const latencies: number[] = [];
-    const targets = Array.from({ length: SCALES }, (_, i) => names[(i * 7919) % N]!);
-    await pool(targets, 4, async (app, i) => {
-      const want = 2 + (i % 3);
-      const current = deployments.get(NS, `${app}-web`)?.spec?.replicas;
-      if (current === want) return;
-      const seen = new Promise<number>((resolve) => waiting.set(`${app}-web`, { want, at: 0, resolve }));
-      await kube.mergePatch(Resources.Formation, NS, app, { spec: { processes: { web: { quantity: want } } } });
-      const w = waiting.get(`${app}-web`);
-      if (w) w.at = Date.now();
-      latencies.push(w ? await seen : 0);
-    });
-    await deployments.stop();
+    // Scale latency: Formation write → the Deployment's spec.replicas, with other apps churning.
+    const churning = churn(kube, names.filter((n) => !scaleTargets.includes(n)));
+    const beforeScales = await scrape(probe!);
+    const latencies = await scaleLatencies(kube, (app, want) => kube.mergePatch(Resources.Formation, NS, app, { spec: { processes: { web: { quantity: want } } } }));
+    const queueWaitP99 = histogramQuantile(beforeScales, await scrape(probe!), 'dynokube_workqueue_wait_seconds', 0.99);
+    const churned = await churning.stop();
+
+    // Idle: once every rollout is done, nothing changes; a resync or more passes.
+    await (await deploymentsReady(kube, N * 2)).stop();
+    await settledMemory(op.pid!, probe!);
+    say(`idle: ${IDLE_SECONDS}s with ${N} apps settled`);
+    const idleFrom = await scrape(probe!);
+    await sleep(IDLE_SECONDS * 1000);
+    const idleTo = await scrape(probe!);
+    const cpu = total(idleTo, 'process_cpu_seconds_total') - total(idleFrom, 'process_cpu_seconds_total');
+    const idle = {
+      seconds: IDLE_SECONDS,
+      cpuPercent: (cpu / IDLE_SECONDS) * 100,
+      requests: [...increaseBy(idleFrom, idleTo, 'dynokube_api_requests_total', (l) => `${l.verb} ${l.resource} ${l.code}`)],
+    };
     const rss = await peakRssMiB(op.pid!);
 
     // Flat memory: the same apps, reconciled again and again.
     const before = await settledMemory(op.pid!, probe!);
-    const start = await sample(probe!, 'dynokube_reconcile_total');
+    const first = await sample(probe!, 'dynokube_reconcile_total');
     say(`memory with ${N} apps: RSS ${before.rss.toFixed(0)} MiB, heap ${before.heap.toFixed(0)} MiB; now ${RECONCILES} more reconciles`);
     let tick = 0;
-    while ((await sample(probe!, 'dynokube_reconcile_total')) - start < RECONCILES) {
+    while ((await sample(probe!, 'dynokube_reconcile_total')) - first < RECONCILES) {
       await pool(names, CONCURRENCY, async (name) => {
         await kube.mergePatch(Resources.App, NS, name, { metadata: { annotations: { 'bench.dynokube.dev/tick': String(tick) } } });
       });
       tick++;
     }
-    const reconciles = (await sample(probe!, 'dynokube_reconcile_total')) - start;
+    const reconciles = (await sample(probe!, 'dynokube_reconcile_total')) - first;
     const after = await settledMemory(op.pid!, probe!);
-    return { readyMs, rssMiB: rss, p50: percentile(latencies, 50), p99: percentile(latencies, 99), scaleCount: latencies.length, before, after, reconciles };
+
+    // Start-up: a scale change made as a new operator starts, until its Deployment has it.
+    await stop(op);
+    const restartAt = Date.now();
+    op = start();
+    const watched = new Informer<Deployment>(kube, { resource: Resources.Deployment, namespace: NS, log });
+    watched.start();
+    await watched.synced;
+    const target = names[N - 1]!;
+    const want = (watched.get(NS, `${target}-web`)?.spec?.replicas ?? 1) + 1;
+    await kube.mergePatch(Resources.Formation, NS, target, { spec: { processes: { web: { quantity: want } } } });
+    while (watched.get(NS, `${target}-web`)?.spec?.replicas !== want) await sleep(20);
+    const restartMs = Date.now() - restartAt;
+    await watched.stop();
+    return {
+      readyMs, rssMiB: rss, requestsPerApp: requests.reduce((n, [, v]) => n + v, 0) / N, requests,
+      p50: percentile(latencies, 50), p99: percentile(latencies, 99), scaleCount: latencies.length, churned, queueWaitP99, idle, before, after, reconciles, restartMs,
+    };
   } finally {
-    op.kill('SIGTERM');
-    await new Promise((r) => op.once('exit', r));
+    await stop(op);
     await teardown(cluster);
   }
 }
 
 async function main(): Promise<void> {
+  say('compiling the operator as its image does (npm run build)');
+  const built = await exec(join(import.meta.dirname, '..', 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: join(import.meta.dirname, '..') });
+  if (built.code !== 0) throw new Error(`npm run build failed:\n${built.stdout}${built.stderr}`);
   say(`floor: ${N} apps' objects created directly (concurrency ${CONCURRENCY})`);
-  const floorMs = await baseline();
-  say(`floor: ${seconds(floorMs)}s`);
+  const floor = await baseline();
+  say(`floor: ${seconds(floor.ms)}s`);
   say(`operator: ${N} apps created, reconciled by the operator (concurrency ${CONCURRENCY})`);
   const op = await withOperator();
+  const idleRequests = op.idle.requests.reduce((n, [, v]) => n + v, 0);
   table('dynokube operator benchmark', [
     ['what', 'value'],
     ['apps', String(N)],
-    ['floor: direct creates until all Deployments ready (s)', seconds(floorMs)],
+    ['floor: direct creates until all Deployments ready (s)', seconds(floor.ms)],
     ['operator: creates until every App Ready (s)', seconds(op.readyMs)],
-    ['ratio operator / floor', (op.readyMs / floorMs).toFixed(2)],
-    ['operator peak RSS (MiB)', op.rssMiB.toFixed(0)],
-    [`scale: Formation write → Deployment replicas, p50 (s), ${op.scaleCount} changes`, seconds(op.p50)],
-    ['scale: p99 (s)', seconds(op.p99)],
+    ['ratio operator / floor (goal: at most 1.15)', (op.readyMs / floor.ms).toFixed(2)],
+    ['API requests per app: floor / operator', `${(floor.requests / N).toFixed(1)} / ${op.requestsPerApp.toFixed(1)}`],
+    ...op.requests.slice(0, 8).map(([k, v]) => [`  operator: ${k} per app`, (v / N).toFixed(2)]),
+    ['operator peak RSS (MiB) (goal: at most 150)', op.rssMiB.toFixed(0)],
+    [`scale: Formation write → Deployment replicas, p50 (s) (goal: 0.05)`, seconds(op.p50)],
+    [`  ${op.scaleCount} changes, with ${op.churned} config changes of other apps meanwhile`, ''],
+    ['scale: p99 (s) (goal: 0.25)', seconds(op.p99)],
+    ['scale floor: Deployment write → seen, p50 / p99 (s), without churn', `${seconds(floor.scaleP50)} / ${seconds(floor.scaleP99)}`],
+    ['work queue wait p99 meanwhile (s, bucket bound) (goal: 1)', String(op.queueWaitP99)],
+    [`idle ${op.idle.seconds}s: operator CPU (% of a core) (goal: at most 2)`, op.idle.cpuPercent.toFixed(2)],
+    [`idle ${op.idle.seconds}s: API requests (goal: none)`, String(idleRequests)],
+    ...op.idle.requests.map(([k, v]) => [`  idle: ${k}`, String(v)]),
     [`memory: RSS with ${N} apps settled (MiB)`, op.before.rss.toFixed(0)],
     [`memory: RSS after ${op.reconciles} more reconciles (MiB)`, op.after.rss.toFixed(0)],
     ['memory: RSS growth (goal: at most 10 %)', `${(((op.after.rss - op.before.rss) / op.before.rss) * 100).toFixed(1)} %`],
     ['memory: V8 heap used, before / after (MiB)', `${op.before.heap.toFixed(0)} / ${op.after.heap.toFixed(0)}`],
+    [`start-up: operator started → a scale change made then is in its Deployment (s) (goal: 30 at 5,000 apps)`, seconds(op.restartMs)],
   ]);
+  const file = await saveResults('operator', { apps: N, concurrency: CONCURRENCY, resyncSeconds: RESYNC_SECONDS, churnPerSecond: CHURN, floor, operator: op, ratio: op.readyMs / floor.ms });
+  say(`figures written to ${file}`);
 }
-
 main().catch((err: unknown) => {
   console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
   process.exit(1);

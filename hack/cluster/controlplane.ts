@@ -391,6 +391,8 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
  * The fake node, with the address and port the API server uses for logs (kwok serves them): set
  * on every start, as kwok's port may change between runs.
  */
+const FAKE_CAPACITY = { cpu: '100k', memory: '1Pi', pods: '1M' };
+
 async function ensureNode(core: CoreV1Api, kwokPort: number, buildsOnly: boolean): Promise<void> {
   await ensureNodeObject(core, buildsOnly);
   // A kept cluster may have run the other way last time: the taint follows this run's node kind.
@@ -403,7 +405,8 @@ async function ensureNode(core: CoreV1Api, kwokPort: number, buildsOnly: boolean
   }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   await core.patchNodeStatus({
     name: NODE_NAME,
-    body: { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: NODE_NAME }], daemonEndpoints: { kubeletEndpoint: { Port: kwokPort } } } },
+    // Room for every pod a bench makes: kwok's default 1 TiB holds only 2,048 dynos of 512 MiB.
+    body: { status: { capacity: FAKE_CAPACITY, allocatable: FAKE_CAPACITY, addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: NODE_NAME }], daemonEndpoints: { kubeletEndpoint: { Port: kwokPort } } } },
   }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
 }
 
