@@ -30,6 +30,18 @@ describe('WorkQueue', () => {
     expect(waited.get('r4')).toBeGreaterThanOrEqual(10);
   });
 
+  it('keeps a worker for urgent keys while the others are busy with slow work', async () => {
+    const q = new WorkQueue({ concurrency: 2 });
+    const started: string[] = [];
+    q.run(async (k) => { started.push(k); await tick(k.startsWith('slow') ? 100 : 1); });
+    q.add('slow-1'); q.add('slow-2'); q.add('slow-3');
+    await tick(10);
+    q.add('scale', true);
+    await tick(10);
+    expect(started).toEqual(['slow-1', 'scale']);
+    await q.shutdown();
+  });
+
   it('keeps a key added as urgent while in flight urgent for its next run', async () => {
     const q = new WorkQueue({ concurrency: 1 });
     const seen: string[] = [];
@@ -100,7 +112,7 @@ describe('WorkQueue', () => {
     expect(runs).toBe(2);
   });
 
-  it('bounds concurrency across keys', async () => {
+  it('bounds concurrency across keys, other keys leaving one worker to urgent ones', async () => {
     const q = new WorkQueue({ concurrency: 3 });
     let running = 0;
     let maxRunning = 0;
@@ -111,6 +123,9 @@ describe('WorkQueue', () => {
       running--;
     });
     for (let i = 0; i < 20; i++) q.add(`k${i}`);
+    await tick(150);
+    expect(maxRunning).toBe(2);
+    for (let i = 0; i < 20; i++) q.add(`u${i}`, true);
     await tick(150);
     await q.shutdown();
     expect(maxRunning).toBe(3);

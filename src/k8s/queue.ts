@@ -4,7 +4,8 @@
 // stops at a minute (client-go's 1000 s would leave a key untried for a quarter of an hour), and
 // retryNow puts every waiting key back at once: the API server has returned. A key added as urgent
 // (someone changed what they want) goes ahead of the rest, so a scale change does not wait behind a
-// resync of every app or the status updates of a thousand rollouts.
+// resync of every app or the status updates of a thousand rollouts; and one worker (of two or more)
+// takes urgent keys only, so one is free for them however long the others' work takes.
 
 export interface QueueOptions {
   concurrency: number;
@@ -84,7 +85,8 @@ export class WorkQueue {
     }
     this.queued.set(key, { at: Date.now(), urgent });
     (urgent ? this.urgent : this.queue).push(key);
-    this.waiters.shift()?.();
+    // Every idle worker looks: the one kept for urgent keys may not take this one.
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** Adds key after ms; a sooner request for the same key wins. */
@@ -135,8 +137,8 @@ export class WorkQueue {
     return this.failures.get(key) ?? 0;
   }
 
-  private async next(): Promise<string | undefined> {
-    while (!this.stopped && this.queued.size === 0) await new Promise<void>((r) => this.waiters.push(r));
+  private async next(urgentOnly: boolean): Promise<string | undefined> {
+    while (!this.stopped && (urgentOnly ? this.urgent.length : this.queued.size) === 0) await new Promise<void>((r) => this.waiters.push(r));
     if (this.stopped) return undefined;
     const key = (this.urgent.length ? this.urgent : this.queue).shift()!;
     const waited = Date.now() - this.queued.get(key)!.at;
@@ -146,9 +148,9 @@ export class WorkQueue {
     return key;
   }
 
-  private async loop(work: Worker): Promise<void> {
+  private async loop(work: Worker, urgentOnly: boolean): Promise<void> {
     for (;;) {
-      const key = await this.next();
+      const key = await this.next(urgentOnly);
       if (key === undefined) return;
       const t0 = Date.now();
       let outcome: 'ok' | 'error' | 'requeue' = 'ok';
@@ -175,7 +177,7 @@ export class WorkQueue {
 
   /** Starts the worker pool. */
   run(work: Worker): void {
-    this.running = Array.from({ length: this.opts.concurrency }, () => this.loop(work));
+    this.running = Array.from({ length: this.opts.concurrency }, (_, i) => this.loop(work, i === 0 && this.opts.concurrency > 1));
   }
 
   /**
