@@ -201,21 +201,44 @@ function undecided(deps: PushDeps, push: Push, build: string, say: (line: string
 
 class BuildGone extends Error {}
 
+/** A watch is cut and made again after this long, so a silent one cannot stall a push. */
+const WATCH_SECONDS = 50;
+
 /**
- * Polls the Build until `decided` says so; undefined if the push timed out or the receiver gave
- * up first. API errors are retried: they say nothing of the build.
+ * Watches the Build until `decided` says so; undefined if the push timed out or the receiver gave
+ * up first. Each round reads it, then watches from there, so a change is seen the moment it is
+ * made (a push used to wait up to half a second for each of its two phases). API errors are
+ * retried: they say nothing of the build.
  */
 async function waitFor(deps: PushDeps, name: string, namespace: string, decided: (b: Build) => boolean): Promise<Build | undefined> {
   const deadline = Date.now() + deps.timeoutMs;
-  for (;;) {
+  while (Date.now() <= deadline && !deps.giveUp.aborted) {
+    const round = new AbortController();
+    const end = () => round.abort();
+    deps.giveUp.addEventListener('abort', end);
+    const timer = setTimeout(end, Math.min(deadline - Date.now(), WATCH_SECONDS * 1000));
+    let found: Build | undefined;
+    let gone = false;
     try {
       const b = await deps.kube.get<Build>(Resources.Build, namespace, name);
       if (decided(b)) return b;
+      await deps.kube.watch<Build>(Resources.Build, namespace, { fieldSelector: `metadata.name=${name}`, resourceVersion: b.metadata.resourceVersion, timeoutSeconds: WATCH_SECONDS }, (e) => {
+        if (e.type === 'DELETED') gone = true;
+        else if ((e.type === 'ADDED' || e.type === 'MODIFIED') && decided(e.object)) found = e.object;
+        if (found || gone) round.abort();
+      }, { signal: round.signal, idleMs: (WATCH_SECONDS + 10) * 1000 });
     } catch (e) {
-      if (isNotFound(e)) throw new BuildGone(`build ${name} was deleted`);
-      deps.log.warn({ namespace, build: name, err: String(e) }, 'could not read the build; retrying');
+      if (isNotFound(e)) gone = true;
+      else if (!round.signal.aborted) {
+        deps.log.warn({ namespace, build: name, err: String(e) }, 'could not follow the build; retrying');
+        await sleep(500);
+      }
+    } finally {
+      clearTimeout(timer);
+      deps.giveUp.removeEventListener('abort', end);
     }
-    if (Date.now() > deadline || deps.giveUp.aborted) return undefined;
-    await sleep(500);
+    if (found) return found;
+    if (gone) throw new BuildGone(`build ${name} was deleted`);
   }
+  return undefined;
 }
