@@ -32,8 +32,9 @@ export function increaseBy(before: Sample[], after: Sample[], name: string, labe
 }
 
 /** The upper bound of the bucket holding quantile q of what a histogram observed between the scrapes. */
-export function histogramQuantile(before: Sample[], after: Sample[], name: string, q: number): number {
-  const buckets = [...increaseBy(before, after, `${name}_bucket`, (l) => l.le ?? '')]
+export function histogramQuantile(before: Sample[], after: Sample[], name: string, q: number, keep: (labels: Record<string, string>) => boolean = () => true): number {
+  const only = (samples: Sample[]) => samples.filter((s) => keep(s.labels));
+  const buckets = [...increaseBy(only(before), only(after), `${name}_bucket`, (l) => l.le ?? '')]
     .map(([le, n]) => ({ le: le === '+Inf' ? Infinity : Number(le), n })).sort((a, b) => a.le - b.le);
   const count = buckets.at(-1)?.n ?? 0;
   return buckets.find((b) => b.n >= q * count)?.le ?? NaN;

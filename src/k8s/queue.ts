@@ -46,8 +46,8 @@ export class WorkQueue {
   private readonly burst: number;
   /** Called after each item with its outcome, for metrics. */
   onDone?: (key: string, ms: number, outcome: 'ok' | 'error' | 'requeue') => void;
-  /** Called when a worker takes a key, with how long it waited in the queue. */
-  onTake?: (key: string, waitedMs: number) => void;
+  /** Called when a worker takes a key, with how long it waited in the queue and whether it was urgent. */
+  onTake?: (key: string, waitedMs: number, urgent: boolean) => void;
   onError?: (key: string, err: unknown, retryInMs: number) => void;
 
   constructor(private readonly opts: QueueOptions) {
@@ -77,7 +77,8 @@ export class WorkQueue {
     if (queued) {
       // Already waiting: an urgent add moves it to the front lane.
       if (urgent && !queued.urgent) {
-        queued.urgent = true;
+        // Its wait as an urgent key starts now, when someone changed it.
+        Object.assign(queued, { urgent: true, at: Date.now() });
         this.queue.splice(this.queue.indexOf(key), 1);
         this.urgent.push(key);
       }
@@ -141,10 +142,10 @@ export class WorkQueue {
     while (!this.stopped && (urgentOnly ? this.urgent.length : this.queued.size) === 0) await new Promise<void>((r) => this.waiters.push(r));
     if (this.stopped) return undefined;
     const key = (this.urgent.length ? this.urgent : this.queue).shift()!;
-    const waited = Date.now() - this.queued.get(key)!.at;
+    const { at, urgent } = this.queued.get(key)!;
     this.queued.delete(key);
     this.processing.add(key);
-    this.onTake?.(key, waited);
+    this.onTake?.(key, Date.now() - at, urgent);
     return key;
   }
 

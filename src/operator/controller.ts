@@ -70,7 +70,7 @@ export class Controller {
       for (const key of this.world.allKeys()) this.queue.add(key);
     });
     this.queue = new WorkQueue({ concurrency: settings.concurrency });
-    this.queue.onTake = (_key, waitedMs) => metrics.queueWaitSeconds.observe(waitedMs / 1000);
+    this.queue.onTake = (_key, waitedMs, urgent) => metrics.queueWaitSeconds.observe({ lane: urgent ? 'urgent' : 'other' }, waitedMs / 1000);
     this.queue.onDone = (_key, ms, outcome) => {
       metrics.reconciles.inc({ outcome });
       metrics.reconcileSeconds.observe(ms / 1000);

@@ -9,7 +9,7 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
   readonly queueWaitSeconds = new Histogram({
-    name: 'dynokube_workqueue_wait_seconds', help: 'Time a key waited in the work queue before a worker took it', registers: [this.registry],
+    name: 'dynokube_workqueue_wait_seconds', help: 'Time a key waited in the work queue before a worker took it, by lane: urgent (someone changed what they want) or other', labelNames: ['lane'] as const, registers: [this.registry],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
   readonly queueDepth = new Gauge({ name: 'dynokube_workqueue_depth', help: 'Keys waiting in the work queue', registers: [this.registry] });
