@@ -30,6 +30,17 @@ describe('WorkQueue', () => {
     expect(waited.get('r4')).toBeGreaterThanOrEqual(10);
   });
 
+  it('gives other keys one turn in four while urgent keys keep coming', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) q.add(`status-${i}`);
+    for (let i = 0; i < 9; i++) q.add(`new-${i}`, true);
+    q.run(async (k) => { seen.push(k); });
+    await tick(20);
+    await q.shutdown();
+    expect(seen.slice(0, 8)).toEqual(['new-0', 'new-1', 'new-2', 'status-0', 'new-3', 'new-4', 'new-5', 'status-1']);
+  });
+
   it('keeps a worker for urgent keys while the others are busy with slow work', async () => {
     const q = new WorkQueue({ concurrency: 2 });
     const started: string[] = [];

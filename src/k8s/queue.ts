@@ -4,8 +4,12 @@
 // stops at a minute (client-go's 1000 s would leave a key untried for a quarter of an hour), and
 // retryNow puts every waiting key back at once: the API server has returned. A key added as urgent
 // (someone changed what they want) goes ahead of the rest, so a scale change does not wait behind a
-// resync of every app or the status updates of a thousand rollouts; and one worker (of two or more)
-// takes urgent keys only, so one is free for them however long the others' work takes.
+// resync of every app or the status updates of a thousand rollouts (the rest still get a share);
+// and one worker (of two or more) takes urgent keys only, so one is free for them however long the
+// others' work takes.
+
+/** While both lanes hold keys, one in this many keys a shared worker takes is from the other lane. */
+const OTHER_SHARE = 4;
 
 export interface QueueOptions {
   concurrency: number;
@@ -33,6 +37,8 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly dirtyUrgent = new Set<string>();
+  /** How often shared workers chose while both lanes held keys. */
+  private contended = 0;
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly failures = new Map<string, number>();
   private readonly waiters: (() => void)[] = [];
@@ -138,10 +144,21 @@ export class WorkQueue {
     return this.failures.get(key) ?? 0;
   }
 
+  /**
+   * Urgent keys first; but while both lanes hold keys, every OTHER_SHARE-th key a shared worker
+   * takes is another, so a stream of changes (a thousand apps created) cannot hold back the
+   * status of those already made.
+   */
+  private lane(urgentOnly: boolean): string[] {
+    if (urgentOnly || !this.queue.length) return this.urgent.length ? this.urgent : this.queue;
+    if (!this.urgent.length) return this.queue;
+    return ++this.contended % OTHER_SHARE === 0 ? this.queue : this.urgent;
+  }
+
   private async next(urgentOnly: boolean): Promise<string | undefined> {
     while (!this.stopped && (urgentOnly ? this.urgent.length : this.queued.size) === 0) await new Promise<void>((r) => this.waiters.push(r));
     if (this.stopped) return undefined;
-    const key = (this.urgent.length ? this.urgent : this.queue).shift()!;
+    const key = this.lane(urgentOnly).shift()!;
     const { at, urgent } = this.queued.get(key)!;
     this.queued.delete(key);
     this.processing.add(key);
