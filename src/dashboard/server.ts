@@ -419,8 +419,15 @@ export class Dashboard {
           }
         }
       }
-      const done = (await buildsOf(sc, sc.app)).find((b) => b.metadata.name === id);
-      sse.send('done', JSON.stringify({ status: (done?.status?.phase ?? 'Pending').toLowerCase() }));
+      // The output ends when the pod's last container does; the operator records the outcome a moment later.
+      let phase = 'Pending';
+      while (!sse.closed) {
+        const b = (await buildsOf(sc, sc.app)).find((x) => x.metadata.name === id);
+        phase = b ? (b.status?.phase ?? 'Pending') : 'Gone';
+        if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Gone') break;
+        await sse.wait(this.pollMs);
+      }
+      sse.send('done', JSON.stringify({ status: phase.toLowerCase() }));
       sse.end();
     }));
 
