@@ -189,6 +189,9 @@ describe('as a developer (edit)', () => {
     await screenshot(page(), 'e2e-metrics');
     await open(page(), base(), tab());
     await counts(page().locator('#spark canvas'), (n) => n === 1);
+    // Once the last push's rollout is over, the overview lists web's two dynos, both up (no stopping pod).
+    await counts(page().locator('#dynos tr[data-dyno]'), (n) => n === 2);
+    await counts(page().locator('#dynos tr[data-dyno] .badge.up'), (n) => n === 2);
     await screenshot(page(), 'e2e-overview');
   }, 180_000);
 });
