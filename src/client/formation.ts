@@ -49,6 +49,7 @@ export async function formationRows(s: Scope, app: string): Promise<FormationRow
   return rowsOf(types, formation);
 }
 
+/** The rows formationRows gives, from what slugTypes read (for a caller that needs the Formation too). */
 export function rowsOf(types: Record<string, string>, formation: Formation | undefined): FormationRow[] {
   return Object.keys(types).sort().map((type) => {
     const p = formation?.spec.processes[type];

@@ -45,9 +45,11 @@ export function autoscaleOf(w: Wording, type: string, r: AutoscaleRequest): Auto
   return { min, max, ...(p95Ms !== undefined ? { p95Ms } : {}), ...(concurrency !== undefined ? { concurrency } : {}), ...(cpuPercent !== undefined ? { cpuPercent } : {}) };
 }
 
+const noFormation = (app: string) => new ClientError(`${app} has no formation yet: the operator makes it with the app.`);
+
 async function formationOrFail(s: Scope, app: string): Promise<Formation> {
   const f = await formationOf(s, app);
-  if (!f) throw new ClientError(`${app} has no formation yet: the operator makes it with the app.`);
+  if (!f) throw noFormation(app);
   return f;
 }
 
@@ -73,7 +75,7 @@ export async function enableAutoscale(s: Scope, w: Wording, app: string, typeNam
   const type = processTypeName(typeName);
   const autoscale = autoscaleOf(w, type, r);
   const { types, formation } = await slugTypes(s, app);
-  if (!formation) throw new ClientError(`${app} has no formation yet: the operator makes it with the app.`);
+  if (!formation) throw noFormation(app);
   if (!(type in types)) throw new ClientError(`${app} has no process type ${type} (it has: ${Object.keys(types).join(', ') || 'none'}).`);
   if (formation.spec.sleep) throw new ClientError(`${app} sleeps when idle: an app that sleeps cannot autoscale. ${w.disableSleep}`);
   const now = formation.spec.processes[type]?.quantity ?? (type === 'web' ? 1 : 0);
