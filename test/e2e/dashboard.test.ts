@@ -4,7 +4,8 @@
 // that kubectl dyno releases lists, rolls back from Activity, and watches a git push's build
 // output arrive there while it runs; a viewer sees no edit controls and gets the API server's
 // 403; a cluster operator (who may read the router's log) sees a request's router and app lines
-// live; and the Metrics page plots response times the dashboard sampled from the real router.
+// live; and the Metrics page plots response times the dashboard sampled from the real router, and
+// each dyno's memory from the metrics API.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { BrowserContext, Page } from 'playwright-core';
 import { kubectl as tryKubectl, mustKubectl } from '../../hack/cluster/kubectl.js';
@@ -183,9 +184,17 @@ describe('as a developer (edit)', () => {
     const timed = after.filter((p) => p.p95 !== null);
     expect(timed.length).toBeGreaterThan(0);
     expect(timed.every((p) => p.p50! > 0 && p.p99! >= p.p95! && p.p95! >= p.p50!)).toBe(true);
+    // Memory and CPU per dyno: from the metrics API (metrics-server, beside the real node).
+    const usage = await eventually('memory per dyno', async () => {
+      const { points } = await page().evaluate(async (p) => (await fetch(p)).json(), `/api/ns/${NS}/apps/${APP}/metrics?range=1h`) as { points: Point[] };
+      return points.flatMap((p) => Object.entries(p.dynos)).find(([, u]) => u.memory > 0);
+    }, 90_000);
+    expect(usage[0]).toMatch(/^web\.\d+$/);
+    expect(usage[1].memory).toBeGreaterThan(1_000_000);
     await open(page(), base(), tab('/metrics'));
     await shows(page().locator('#metrics-source'), '(embedded)');
     await counts(page().locator('#chart-latency canvas'), (n) => n === 1);
+    await counts(page().locator('#chart-memory canvas'), (n) => n === 1);
     await screenshot(page(), 'e2e-metrics');
     await open(page(), base(), tab());
     await counts(page().locator('#spark canvas'), (n) => n === 1);
