@@ -469,7 +469,8 @@ async function metricsTab(ns, app, range = '1h') {
       chart('Throughput (requests/min)', 'chart-throughput', { series: series(['2xx', '3xx', '4xx', '5xx']) }, [xs, ...['2xx', '3xx', '4xx', '5xx'].map((c) => points.map((p) => p.rpm[c] ?? 0))]),
       chart('Errors by code', 'chart-errors', { series: series(codes) }, [xs, ...codes.map((c) => points.map((p) => p.errors[c] ?? 0))]),
       chart('Memory per dyno (MB)', 'chart-memory', { series: series(dynos) }, [xs, ...dynos.map((d) => points.map((p) => (p.dynos[d] ? p.dynos[d].memory / 1048576 : null)))]),
-      chart('CPU per dyno (cores)', 'chart-cpu', { series: series(dynos) }, [xs, ...dynos.map((d) => points.map((p) => (p.dynos[d] ? p.dynos[d].cpu : null)))]))));
+      // In millicores: an idle dyno's share of a core is too small for the axis' labels in cores.
+      chart('CPU per dyno (millicores)', 'chart-cpu', { series: series(dynos) }, [xs, ...dynos.map((d) => points.map((p) => (p.dynos[d] ? p.dynos[d].cpu * 1000 : null)))]))));
 }
 
 // ---- routing -------------------------------------------------------------------------------
