@@ -18,6 +18,7 @@ export interface Binaries {
   kubelet: string;
   kubeProxy: string;
   coredns: string;
+  metricsServer: string;
 }
 
 const script = join(import.meta.dirname, '..', 'build-control-plane.sh');
@@ -51,5 +52,6 @@ export function ensureBinaries(opts: { node?: boolean } = {}): Binaries {
     kubelet: join(need('K8S_BIN'), 'kubelet'),
     kubeProxy: join(need('K8S_BIN'), 'kube-proxy'),
     coredns: join(need('COREDNS_BIN'), 'coredns'),
+    metricsServer: join(need('METRICS_SERVER_BIN'), 'metrics-server'),
   };
 }

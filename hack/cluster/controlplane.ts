@@ -13,9 +13,10 @@ import { ensureRunImage } from '../stack/run-image.js';
 import { ensureBinaries, type Binaries } from './binaries.js';
 import { pruneNodeImages, pruneRegistry, registryHas } from './image-prune.js';
 import { mustKubectl } from './kubectl.js';
+import { metricsApiManifests, metricsServerArgs } from '../node/metrics-server.js';
 import { CLUSTER_DNS, cleanupKubeProxy, kubeProxyArgs, writeCorefile } from '../node/services.js';
 import { cleanupNode, ensureNodeAddress, ensurePauseImage, missingTools, nodePaths as realNodePaths, writeNodeConfig } from '../node/node.js';
-import { IDENTITIES, REAL_NODE_CERT, REAL_NODE_IDENTITY, REAL_NODE_IP, REAL_NODE_NAME, ensurePki, writeKubeconfig, type Pki } from './pki.js';
+import { FRONT_PROXY, IDENTITIES, REAL_NODE_CERT, REAL_NODE_IDENTITY, REAL_NODE_IP, REAL_NODE_NAME, ensurePki, writeKubeconfig, type Pki } from './pki.js';
 import {
   freePorts, isOurs, portFree, startProcess, stopProcesses, tail, type ProcessRecord, type Started,
 } from './processes.js';
@@ -34,7 +35,7 @@ const OUR_STAGES = join(import.meta.dirname, '..', 'kwok', 'stages.yaml');
 const SERVICE_CIDR = '10.213.0.0/16';
 const SERVICE_IP = '10.213.0.1';
 const POD_CIDR = '10.214.0.0/16';
-const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'registry', 'kubelet', 'kubeProxyHealthz', 'kubeProxyMetrics', 'dnsReady'] as const;
+const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'registry', 'kubelet', 'kubeProxyHealthz', 'kubeProxyMetrics', 'dnsReady', 'metricsServer'] as const;
 type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 export interface ClusterState {
@@ -271,6 +272,10 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
       `--kubelet-client-certificate=${pki.cert(IDENTITIES.kubeletClient.file)}`,
       `--kubelet-client-key=${pki.key(IDENTITIES.kubeletClient.file)}`,
       '--kubelet-preferred-address-types=InternalIP,Hostname',
+      // The aggregation layer (the metrics API on a real node), reaching its server at its endpoint's address, not a ClusterIP.
+      `--requestheader-client-ca-file=${pki.ca}`, `--requestheader-allowed-names=${FRONT_PROXY.cn}`,
+      '--requestheader-username-headers=X-Remote-User', '--requestheader-group-headers=X-Remote-Group', '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.cert(FRONT_PROXY.file)}`, `--proxy-client-key-file=${pki.key(FRONT_PROXY.file)}`, '--enable-aggregator-routing=true',
       '--profiling=false', '--v=1',
       ...(opts.apiserverArgs ?? []),
     ]);
@@ -369,6 +374,10 @@ export async function startCluster(opts: StartOptions): Promise<Cluster> {
         waitHealthy(proxy, { url: `http://127.0.0.1:${ports.kubeProxyHealthz}/healthz` }, 60_000),
         waitHealthy(dns, { url: `http://127.0.0.1:${ports.dnsReady}/ready` }, 60_000),
       ]);
+      log('starting metrics-server (the metrics API: kubectl top, the dashboard\'s memory and CPU)');
+      const metrics = await start('metrics-server', binaries.metricsServer, metricsServerArgs({ kubeconfig, port: ports.metricsServer, certDir: join(dir, 'pki', 'metrics-server') }));
+      await mustKubectl(binaries.kubectl, kubeconfig, ['apply', '--server-side', '-f', '-'], metricsApiManifests(ports.metricsServer));
+      await waitHealthy(metrics, { url: `https://${REAL_NODE_IP}:${ports.metricsServer}/livez` }, 60_000);
     }
     log(`control plane ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   } catch (err) {

@@ -26,6 +26,13 @@ export const IDENTITIES = {
   kubeProxy: { file: 'kube-proxy', cn: 'system:kube-proxy' },
 } satisfies Record<string, ClientIdentity>;
 
+/**
+ * The API server's client certificate towards aggregated API servers (metrics-server), which
+ * trust the user it names in headers. Signed by the one CA: the API server accepts those headers
+ * only with this certificate's name (--requestheader-allowed-names).
+ */
+export const FRONT_PROXY: ClientIdentity = { file: 'front-proxy-client', cn: 'front-proxy-client' };
+
 export const REAL_NODE_NAME = 'dynokube-real';
 export const REAL_NODE_IP = '10.215.0.1';
 export const REAL_NODE_CERT = 'real-node';
@@ -91,7 +98,7 @@ export async function ensurePki(dir: string, serviceIp: string): Promise<Pki> {
     await signLeaf(pki, REAL_NODE_CERT, `/CN=system:node:${REAL_NODE_NAME}/O=system:nodes`,
       `extendedKeyUsage=clientAuth,serverAuth\nsubjectAltName=DNS:${REAL_NODE_NAME},IP:${REAL_NODE_IP}`);
   }
-  for (const id of Object.values(IDENTITIES) as ClientIdentity[]) {
+  for (const id of [...Object.values(IDENTITIES), FRONT_PROXY] as ClientIdentity[]) {
     if (existsSync(pki.cert(id.file))) continue;
     const subject = `/CN=${id.cn}${id.org ? `/O=${id.org}` : ''}`;
     await signLeaf(pki, id.file, subject, 'extendedKeyUsage=clientAuth');

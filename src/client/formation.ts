@@ -1,7 +1,7 @@
 // The formation: how many dynos of each process type run, and at which size. Scaling patches the
 // Formation the operator reconciles; the CLI's ps:scale and ps:type and the dashboard's Resources
 // page both come here.
-import type { Formation, ProcessFormation } from '../api/formation.js';
+import type { Autoscale, Formation, ProcessFormation } from '../api/formation.js';
 import { names, processTypeName } from '../api/names.js';
 import { DEFAULT_DYNO_SIZE, DYNO_SIZES, MAX_QUANTITY, type DynoSize } from '../api/sizes.js';
 import { Resources } from '../k8s/resources.js';
@@ -20,6 +20,7 @@ export interface FormationRow {
   quantity: number;
   size: DynoSize;
   command: string;
+  autoscale?: Autoscale;
 }
 
 /** Heroku writes sizes as Standard-1X. */
@@ -45,9 +46,14 @@ export async function slugTypes(s: Scope, app: string): Promise<{ types: Record<
 /** Each process type of the running release with its quantity (web 1, others 0 until scaled) and size. */
 export async function formationRows(s: Scope, app: string): Promise<FormationRow[]> {
   const { types, formation } = await slugTypes(s, app);
+  return rowsOf(types, formation);
+}
+
+/** The rows formationRows gives, from what slugTypes read (for a caller that needs the Formation too). */
+export function rowsOf(types: Record<string, string>, formation: Formation | undefined): FormationRow[] {
   return Object.keys(types).sort().map((type) => {
     const p = formation?.spec.processes[type];
-    return { type, quantity: p?.quantity ?? (type === 'web' ? 1 : 0), size: p?.size ?? DEFAULT_DYNO_SIZE, command: types[type]! };
+    return { type, quantity: p?.quantity ?? (type === 'web' ? 1 : 0), size: p?.size ?? DEFAULT_DYNO_SIZE, command: types[type]!, ...(p?.autoscale ? { autoscale: p.autoscale } : {}) };
   });
 }
 

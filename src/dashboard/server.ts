@@ -17,6 +17,7 @@ import { followLines, LOG_SOURCES, logSources, recentLines, type Labelled, type 
 import { rollback, rollbackTarget } from '../client/releases.js';
 import { ClientError, findApp, type Scope } from '../client/scope.js';
 import { addDomain, removeDomain, setBuildpacks, setMaintenance } from '../client/settings.js';
+import { disableAutoscale, disableSleep, enableAutoscale, enableSleep, type Wording } from '../client/sleep-autoscale.js';
 import { ApiError, Kube } from '../k8s/rest.js';
 import { Resources, resourcePath } from '../k8s/resources.js';
 import type { Pod } from '../k8s/types.js';
@@ -52,6 +53,13 @@ function uplotDir(): string {
   // (kubectl dyno's bundle declares its own createRequire: this module names Node's through its namespace.)
   return dirname(nodeModule.createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
 }
+
+/** Refusals in the Resources page's own labels. */
+const WORDING: Wording = {
+  field: { min: 'Min', max: 'Max', p95Ms: 'p95 target (ms)', concurrency: 'Concurrency target', cpuPercent: 'CPU target (%)', idleSeconds: 'Idle seconds' },
+  disableSleep: 'Turn sleeping off first.',
+  disableAutoscale: (type) => `Stop autoscaling ${type} first.`,
+};
 
 const APP = /^[a-z][a-z0-9-]{0,62}$/;
 const NS = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -243,6 +251,22 @@ export class Dashboard {
       return { formation: await scale(sc, sc.app, changes) };
     }));
 
+    a.post(`${P}/sleep`, handle(async (req, _res, s) => {
+      const sc = scopeOf(req, s);
+      const { on, idleSeconds } = (req.body ?? {}) as { on?: unknown; idleSeconds?: unknown };
+      if (on !== true) await disableSleep(sc, sc.app);
+      else if (idleSeconds === undefined || typeof idleSeconds === 'number') await enableSleep(sc, WORDING, sc.app, idleSeconds);
+      else throw new ClientError(`${WORDING.field.idleSeconds} must be a number.`, 'invalid');
+      return {};
+    }));
+    a.post(`${P}/autoscale`, handle(async (req, _res, s) => {
+      const sc = scopeOf(req, s);
+      const { type, on, min, max, p95Ms, concurrency, cpuPercent } = (req.body ?? {}) as Record<string, unknown>;
+      if (typeof type !== 'string') throw new ClientError('Send the process type.', 'invalid');
+      if (on !== true) return { quantity: await disableAutoscale(sc, sc.app, type) };
+      return { autoscale: await enableAutoscale(sc, WORDING, sc.app, type, { min, max, p95Ms, concurrency, cpuPercent }) };
+    }));
+
     // Config vars: names only, until one is revealed.
     a.get(`${P}/config`, handle(async (req, _res, s) => {
       const sc = scopeOf(req, s);
@@ -395,8 +419,15 @@ export class Dashboard {
           }
         }
       }
-      const done = (await buildsOf(sc, sc.app)).find((b) => b.metadata.name === id);
-      sse.send('done', JSON.stringify({ status: (done?.status?.phase ?? 'Pending').toLowerCase() }));
+      // The output ends when the pod's last container does; the operator records the outcome a moment later.
+      let phase = 'Pending';
+      while (!sse.closed) {
+        const b = (await buildsOf(sc, sc.app)).find((x) => x.metadata.name === id);
+        phase = b ? (b.status?.phase ?? 'Pending') : 'Gone';
+        if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Gone') break;
+        await sse.wait(this.pollMs);
+      }
+      sse.send('done', JSON.stringify({ status: phase.toLowerCase() }));
       sse.end();
     }));
 

@@ -1,10 +1,10 @@
 // What each dashboard page shows, read with the signed-in user's own client through the client
 // layer: the same reads kubectl dyno makes.
 import type { App } from '../api/app.js';
-import type { Formation } from '../api/formation.js';
+import { DEFAULT_IDLE_SECONDS, type Formation } from '../api/formation.js';
 import type { Release } from '../api/release.js';
 import { attachmentsOf, buildsOf, dynosOf, releasesOf } from '../client/apps-data.js';
-import { formationRows, type FormationRow } from '../client/formation.js';
+import { rowsOf, slugTypes } from '../client/formation.js';
 import { ClientError, findApp, type Scope } from '../client/scope.js';
 import { ApiError } from '../k8s/rest.js';
 import { Resources } from '../k8s/resources.js';
@@ -63,10 +63,11 @@ export const releaseRow = (app: App) => (r: Release) => ({
 /** An app's overview: its state, its dynos by type, add-ons, the last releases and builds. */
 export async function overview(s: Scope, name: string) {
   const app = await findApp(s, name);
-  const [dynos, formation, attachments, releases, builds] = await Promise.all([
+  const [dynos, slug, attachments, releases, builds] = await Promise.all([
     dynosOf(s, name, ['dyno', 'one-off']),
-    formationRows(s, name).catch((e: unknown) => {
-      if (e instanceof ClientError) return [] as FormationRow[];
+    // No release yet: no process types to show or change.
+    slugTypes(s, name).catch((e: unknown) => {
+      if (e instanceof ClientError) return undefined;
       throw e;
     }),
     attachmentsOf(s, name).catch(() => []),
@@ -77,7 +78,9 @@ export async function overview(s: Scope, name: string) {
     name, namespace: s.namespace, url: app.status?.url ?? null, release: app.status?.currentRelease ?? null,
     state: appState(app), message: readyOf(app)?.message ?? '',
     maintenance: app.spec.maintenance ?? false, domains: app.spec.domains ?? [], buildpacks: app.spec.buildpacks ?? [], stack: app.spec.stack ?? null,
-    formation,
+    formation: slug ? rowsOf(slug.types, slug.formation) : [],
+    // Sleeping as the Formation asks for it, and where it stands (the App's status).
+    sleep: slug?.formation?.spec.sleep ? { idleSeconds: slug.formation.spec.sleep.idleSeconds ?? DEFAULT_IDLE_SECONDS, ...app.status?.sleep } : null,
     dynos: dynos.map((d) => ({ name: d.name, type: d.type, state: d.state, since: d.since ?? null })),
     addons: attachments.map((a) => ({ name: a.metadata.name!, addon: a.spec.addon, as: a.status?.configVar ?? a.spec.as ?? '', ready: a.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false })),
     releases: releases.reverse().map(releaseRow(app)),

@@ -147,6 +147,60 @@ describe('as a developer (edit)', () => {
     await screenshot(page, 'resources');
   });
 
+  it('lets the app sleep when idle on Resources: the Formation gets spec.sleep, and the page says so', async () => {
+    await open(page, base, `#/apps/${ns.name}/${APP}/resources`);
+    await shows(page.locator('#sleep-state'), 'Off');
+    await page.getByLabel('Sleep when idle').check();
+    await page.getByLabel('Idle seconds').fill('600');
+    await page.getByRole('button', { name: 'Save sleeping' }).click();
+    await shows(page.locator('#note'), 'Sleeps after 600 s without a request');
+    expect((await k.get<Formation>(Resources.Formation, ns.name, APP)).spec.sleep).toEqual({ idleSeconds: 600 });
+    await shows(page.locator('#sleep-state'), 'Sleeps after 600 s without a request.');
+    // The operator reports where sleeping stands; the page shows it once it has.
+    await eventually('the App says Awake', async () => (await k.get<App>(Resources.App, ns.name, APP)).status?.sleep?.state === 'Awake');
+    await open(page, base, `#/apps/${ns.name}/${APP}/resources`);
+    await shows(page.locator('#sleep-state .badge'), 'Awake');
+    await screenshot(page, 'resources-sleeping');
+    await page.getByLabel('Sleep when idle').uncheck();
+    await page.getByRole('button', { name: 'Save sleeping' }).click();
+    await shows(page.locator('#note'), 'No longer sleeps');
+    expect((await k.get<Formation>(Resources.Formation, ns.name, APP)).spec.sleep).toBeUndefined();
+  });
+
+  it('autoscales web on Resources between min and max for a p95 target, as the Formation then says', async () => {
+    await open(page, base, `#/apps/${ns.name}/${APP}/resources`);
+    await page.getByLabel('web autoscale min').fill('1');
+    await page.getByLabel('web autoscale max').fill('3');
+    await page.getByLabel('web p95 target (ms)').fill('400');
+    // From the keyboard: Enter in a field submits its type's form.
+    await page.getByLabel('web p95 target (ms)').press('Enter');
+    await shows(page.locator('#note'), 'Autoscaling web: Between 1 and 3 dynos, for p95 under 400 ms.');
+    expect((await k.get<Formation>(Resources.Formation, ns.name, APP)).spec.processes.web).toEqual({ quantity: 1, size: 'standard-1x', autoscale: { min: 1, max: 3, p95Ms: 400 } });
+    await shows(page.locator('#autoscale [data-type="web"] .autoscale-state'), 'Between 1 and 3 dynos, for p95 under 400 ms.');
+    await shows(page.locator('#autoscale [data-type="worker"] .autoscale-state'), 'Not autoscaled.');
+    await screenshot(page, 'resources-autoscale');
+  });
+
+  it('refuses autoscale with min above max in one message, writing nothing', async () => {
+    await open(page, base, `#/apps/${ns.name}/${APP}/resources`);
+    const before = (await k.get<Formation>(Resources.Formation, ns.name, APP)).metadata.resourceVersion;
+    await page.getByLabel('web autoscale min').fill('5');
+    await page.getByLabel('web autoscale max').fill('2');
+    await page.getByRole('button', { name: 'Autoscale web' }).click();
+    await shows(page.locator('#alert'), 'Min (5) must not be greater than Max (2).');
+    expect((await page.locator('#alert').textContent())!.trim()).toBe('Min (5) must not be greater than Max (2).');
+    expect((await k.get<Formation>(Resources.Formation, ns.name, APP)).metadata.resourceVersion).toBe(before);
+    await screenshot(page, 'resources-refused');
+    // Sleeping is refused while web autoscales; stopping autoscaling keeps web's dynos.
+    await page.getByLabel('Sleep when idle').check();
+    await page.getByRole('button', { name: 'Save sleeping' }).click();
+    await shows(page.locator('#alert'), `${APP} autoscales web: an app that sleeps cannot autoscale. Stop autoscaling web first.`);
+    await page.getByRole('button', { name: 'Stop autoscaling web' }).click();
+    await shows(page.locator('#note'), 'web no longer autoscales: it stays at 1');
+    expect((await k.get<Formation>(Resources.Formation, ns.name, APP)).spec).toMatchObject({ processes: { web: { quantity: 1, size: 'standard-1x' } } });
+    expect((await k.get<Formation>(Resources.Formation, ns.name, APP)).spec.processes.web?.autoscale).toBeUndefined();
+  });
+
   it('sets a config var on Settings: the same release kubectl dyno releases lists', async () => {
     const before = (await releases()).at(-1)!.spec.version;
     await open(page, base, `#/apps/${ns.name}/${APP}/settings`);

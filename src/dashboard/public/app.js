@@ -238,14 +238,83 @@ async function resourcesTab(ns, app) {
     return h('tr', { 'data-type': f.type }, h('td', {}, f.type), h('td', {}, qty), h('td', {}, size), h('td', { class: 'mono opt' }, f.command), h('td', {}, save));
   });
   const current = h('div', { id: 'current' }, dynosCard(view));
+  // After a change to sleeping or autoscaling, the page is drawn again from what the cluster now says.
+  const reload = async (text) => {
+    stopLive();
+    await resourcesTab(ns, app);
+    note(text);
+  };
   render(...frame(ns, app, 'resources', view,
     h('p', { id: 'note', class: 'note', hidden: true, role: 'status' }),
     h('section', { class: 'card' }, h('h2', {}, 'Formation'), view.formation.length
       ? h('table', { id: 'formation' }, h('thead', {}, h('tr', {}, h('th', {}, 'Type'), h('th', {}, 'Quantity'), h('th', {}, 'Size'), h('th', { class: 'opt' }, 'Command'), view.can.scale ? h('th', {}) : '')), h('tbody', {}, rows))
       : h('p', { class: 'muted' }, 'No release yet.'),
     view.can.scale ? '' : h('p', { class: 'muted', id: 'readonly' }, 'You may view this app\'s formation, not change it.')),
+    view.formation.length ? sleepCard(view, reload) : '',
+    view.formation.length ? autoscaleCard(view, reload) : '',
     current));
   stream(`/ns/${ns}/apps/${app}/events`, { overview: (v) => current.replaceChildren(dynosCard(v)) });
+}
+
+function sleepCard(view, reload) {
+  const s = view.sleep;
+  const state = h('p', { id: 'sleep-state' }, s
+    ? [badge(s.state ?? 'Awake'), ` Sleeps after ${s.idleSeconds} s without a request.`, s.reason ? h('span', { class: 'muted' }, ` ${s.reason}${s.since ? `, ${ago(s.since)}` : ''}.`) : '']
+    : 'Off: the dynos run however idle the app is.');
+  if (!view.can.scale) return h('section', { class: 'card', id: 'sleeping' }, h('h2', {}, 'Sleeping'), state);
+  const on = h('input', { type: 'checkbox', id: 'sleep-on', checked: Boolean(s) });
+  const idle = h('input', { type: 'number', id: 'sleep-idle', min: 10, max: 604800, value: s?.idleSeconds ?? 1800, 'aria-label': 'Idle seconds', class: 'num' });
+  const form = h('form', { class: 'row', onsubmit: async (e) => {
+    e.preventDefault();
+    const body = on.checked ? { on: true, idleSeconds: Number(idle.value) } : { on: false };
+    if (await act(() => api('POST', `/ns/${view.namespace}/apps/${view.name}/sleep`, body))) {
+      await reload(body.on ? `Sleeps after ${body.idleSeconds} s without a request` : 'No longer sleeps');
+    }
+  } },
+  h('label', { class: 'row' }, on, 'Sleep when idle, after'), idle, h('span', {}, 'seconds without a request'),
+  h('button', { class: 'primary', type: 'submit' }, 'Save sleeping'));
+  return h('section', { class: 'card', id: 'sleeping' }, h('h2', {}, 'Sleeping'), state, form,
+    h('p', { class: 'muted' }, 'Every dyno stops; the next request wakes the app. An app that sleeps cannot autoscale.'));
+}
+
+/** How a type autoscales, in a few words. */
+function autoscaleText(a) {
+  if (!a) return 'Not autoscaled.';
+  const targets = [a.p95Ms !== undefined ? `p95 under ${a.p95Ms} ms` : '', a.concurrency !== undefined ? `${a.concurrency} requests in flight per dyno` : '', a.cpuPercent !== undefined ? `${a.cpuPercent}% CPU` : ''].filter(Boolean);
+  return `Between ${a.min} and ${a.max} dynos, for ${targets.join(' and ') || '80% CPU'}.`;
+}
+
+function autoscaleCard(view, reload) {
+  const base = `/ns/${view.namespace}/apps/${view.name}/autoscale`;
+  const rows = view.formation.map((f) => {
+    const a = f.autoscale;
+    const state = h('p', { class: 'autoscale-state' }, h('strong', {}, f.type), ': ', autoscaleText(a));
+    if (!view.can.scale) return h('div', { 'data-type': f.type }, state);
+    // Labels as the server's refusals name them; each input's name for assistive technology says its type too.
+    const field = (label, key, value) => {
+      const input = h('input', { type: 'number', min: 1, name: key, value: value ?? '', 'aria-label': `${f.type} ${key === 'min' || key === 'max' ? 'autoscale ' : ''}${label.toLowerCase()}`, class: 'num' });
+      return [key, input, h('label', { class: 'row' }, label, input)];
+    };
+    // web on what the router sees; other types on CPU.
+    const fields = [field('Min', 'min', a?.min ?? 1), field('Max', 'max', a?.max),
+      ...(f.type === 'web' ? [field('p95 target (ms)', 'p95Ms', a?.p95Ms), field('Concurrency target', 'concurrency', a?.concurrency)] : [field('CPU target (%)', 'cpuPercent', a?.cpuPercent)])];
+    const form = h('form', { class: 'row', onsubmit: async (e) => {
+      e.preventDefault();
+      const body = { type: f.type, on: true };
+      for (const [key, input] of fields) if (input.value !== '') body[key] = Number(input.value);
+      const done = await act(() => api('POST', base, body));
+      if (done) await reload(`Autoscaling ${f.type}: ${autoscaleText(done.autoscale)}`);
+    } },
+    fields.map(([, , label]) => label),
+    h('button', { class: 'primary', type: 'submit' }, `Autoscale ${f.type}`),
+    a ? h('button', { type: 'button', onclick: async () => {
+      const done = await act(() => api('POST', base, { type: f.type, on: false }));
+      if (done) await reload(`${f.type} no longer autoscales: it stays at ${done.quantity}`);
+    } }, `Stop autoscaling ${f.type}`) : '');
+    return h('div', { 'data-type': f.type }, state, form);
+  });
+  return h('section', { class: 'card', id: 'autoscale' }, h('h2', {}, 'Autoscaling'), rows,
+    h('p', { class: 'muted' }, 'web scales on the router\'s p95 response time and requests in flight; other types on CPU.'));
 }
 
 function buildOutput(ns, app, id, pre) {
@@ -400,7 +469,8 @@ async function metricsTab(ns, app, range = '1h') {
       chart('Throughput (requests/min)', 'chart-throughput', { series: series(['2xx', '3xx', '4xx', '5xx']) }, [xs, ...['2xx', '3xx', '4xx', '5xx'].map((c) => points.map((p) => p.rpm[c] ?? 0))]),
       chart('Errors by code', 'chart-errors', { series: series(codes) }, [xs, ...codes.map((c) => points.map((p) => p.errors[c] ?? 0))]),
       chart('Memory per dyno (MB)', 'chart-memory', { series: series(dynos) }, [xs, ...dynos.map((d) => points.map((p) => (p.dynos[d] ? p.dynos[d].memory / 1048576 : null)))]),
-      chart('CPU per dyno (cores)', 'chart-cpu', { series: series(dynos) }, [xs, ...dynos.map((d) => points.map((p) => (p.dynos[d] ? p.dynos[d].cpu : null)))]))));
+      // In millicores: an idle dyno's share of a core is too small for the axis' labels in cores.
+      chart('CPU per dyno (millicores)', 'chart-cpu', { series: series(dynos) }, [xs, ...dynos.map((d) => points.map((p) => (p.dynos[d] ? p.dynos[d].cpu * 1000 : null)))]))));
 }
 
 // ---- routing -------------------------------------------------------------------------------
