@@ -2,14 +2,13 @@
 // namespace, the app (from --app or the git remote, as Heroku does), and the terminal.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
 import type { App } from '../api/app.js';
 import { clusterInfo, findApp, type ClusterInfo, type Scope } from '../client/scope.js';
 import { Kube } from '../k8s/rest.js';
 import { CliError } from './errors.js';
 import { outputFormat, type FlagValues } from './framework.js';
-import { PlainKubeConfig, inClusterKubeconfig } from '../k8s/kubeconfig.js';
+import { NoKubeconfig, loadKubeconfig, type PlainKubeConfig } from '../k8s/kubeconfig.js';
 import { Output } from './output.js';
 
 export { CLUSTER_INFO, webUrl, type ClusterInfo } from '../client/scope.js';
@@ -41,24 +40,17 @@ export class Session implements Scope {
   }
 
   static async open(flags: FlagValues): Promise<Session> {
-    let kc: PlainKubeConfig;
     const given = flags.kubeconfig as string | undefined;
-    // kubectl merges $KUBECONFIG's files, skipping those that do not exist.
+    // kubectl merges $KUBECONFIG's files, skipping those that do not exist: none is a mistake to name.
     const listed = process.env.KUBECONFIG?.split(delimiter).filter(Boolean) ?? [];
-    const fallback = join(homedir(), '.kube', 'config');
-    if (given) {
-      if (!existsSync(given)) throw new CliError(`No kubeconfig at ${given}. Point --kubeconfig or KUBECONFIG at one (make run prints it).`);
-      kc = new PlainKubeConfig(given);
-    } else if (listed.length) {
-      const files = listed.filter((f) => existsSync(f));
-      if (!files.length) throw new CliError(`No kubeconfig at ${listed.join(delimiter)}. Point --kubeconfig or KUBECONFIG at one (make run prints it).`);
-      kc = new PlainKubeConfig(files);
-    } else if (existsSync(fallback)) {
-      kc = new PlainKubeConfig(fallback);
-    } else if (inClusterKubeconfig()) {
-      kc = new PlainKubeConfig(inClusterKubeconfig()!);
-    } else {
-      throw new CliError('No kubeconfig found: set KUBECONFIG or pass --kubeconfig (make run prints the export to use).');
+    if (given && !existsSync(given)) throw new CliError(`No kubeconfig at ${given}. Point --kubeconfig or KUBECONFIG at one (make run prints it).`);
+    if (!given && listed.length && !listed.some((f) => existsSync(f))) throw new CliError(`No kubeconfig at ${listed.join(delimiter)}. Point --kubeconfig or KUBECONFIG at one (make run prints it).`);
+    let kc: PlainKubeConfig;
+    try {
+      kc = loadKubeconfig(given);
+    } catch (e) {
+      if (e instanceof NoKubeconfig) throw new CliError('No kubeconfig found: set KUBECONFIG or pass --kubeconfig (make run prints the export to use).');
+      throw e;
     }
     if (flags.context) {
       if (!kc.getContextObject(flags.context as string)) throw new CliError(`No context ${flags.context} in the kubeconfig. kubectl config get-contexts lists them.`);

@@ -121,7 +121,14 @@ export function loadKubeconfig(file?: string, env: NodeJS.ProcessEnv = process.e
   if (existsSync(home)) return new PlainKubeConfig(home);
   const inCluster = inClusterKubeconfig(env, serviceAccount);
   if (inCluster) return new PlainKubeConfig(inCluster);
-  throw new Error('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or run in a pod with a ServiceAccount token');
+  throw new NoKubeconfig();
+}
+
+/** None of the places a kubeconfig is looked for has one. */
+export class NoKubeconfig extends Error {
+  constructor() {
+    super('no kubeconfig: pass --kubeconfig, set KUBECONFIG, or run in a pod with a ServiceAccount token');
+  }
 }
 
 const execCredentials = new ExecCredentials();
