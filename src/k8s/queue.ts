@@ -35,8 +35,8 @@ export class WorkQueue {
   /** Queued keys, with when they were added and whether they are urgent. */
   private readonly queued = new Map<string, { at: number; urgent: boolean }>();
   private readonly processing = new Set<string>();
-  private readonly dirty = new Set<string>();
-  private readonly dirtyUrgent = new Set<string>();
+  /** Keys added while in flight, to run again after: urgent when any of those adds was. */
+  private readonly dirty = new Map<string, boolean>();
   /** How often shared workers chose while both lanes held keys. */
   private contended = 0;
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -75,8 +75,7 @@ export class WorkQueue {
   add(key: string, urgent = false): void {
     if (this.stopped) return;
     if (this.processing.has(key)) {
-      this.dirty.add(key);
-      if (urgent) this.dirtyUrgent.add(key);
+      this.dirty.set(key, urgent || (this.dirty.get(key) ?? false));
       return;
     }
     const queued = this.queued.get(key);
@@ -186,7 +185,11 @@ export class WorkQueue {
         outcome = 'error';
       } finally {
         this.processing.delete(key);
-        if (this.dirty.delete(key)) this.add(key, this.dirtyUrgent.delete(key));
+        const again = this.dirty.get(key);
+        if (again !== undefined) {
+          this.dirty.delete(key);
+          this.add(key, again);
+        }
       }
       // After the key left the in-flight set, so depth and in-flight read right from here.
       this.onDone?.(key, Date.now() - t0, outcome);
