@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Release } from '../../api/release.js';
-import { currentRelease, nextToProcess, nextVersion, resolveSlug, shortRef } from './ledger.js';
+import { currentRelease, nextToProcess, nextVersion, resolveSlug, shortRef, withRelease } from './ledger.js';
 
 const rel = (version: number, extra: Partial<Release['spec']> = {}, phase?: NonNullable<Release['status']>['phase']): Release => ({
   apiVersion: 'dynokube.dev/v1alpha1', kind: 'Release',
@@ -26,6 +26,13 @@ describe('the ledger', () => {
     const rs = [rel(3, img(3)), rel(1, img(1), 'Succeeded'), rel(2, img(2), 'ReleasePhase')];
     expect(nextToProcess(rs)?.spec.version).toBe(2);
     expect(nextToProcess([rel(1, img(1), 'Failed')])).toBeUndefined();
+  });
+
+  it('takes a release as just written in place of the cached one, so what follows in the pass sees it live', () => {
+    const rs = withRelease([rel(1, img(1), 'Succeeded'), rel(2, img(2))], rel(2, img(2), 'Succeeded'));
+    expect(rs).toHaveLength(2);
+    expect(currentRelease(rs)?.spec.version).toBe(2);
+    expect(nextToProcess(withRelease(rs, rel(3, img(3))))?.spec.version).toBe(3);
   });
 
   it('resolves a rollback, and a rollback of a rollback, to the original slug', () => {

@@ -13,6 +13,10 @@ export const byVersion = (releases: Release[]): Release[] => [...releases].sort(
 
 export const latestRelease = (releases: Release[]): Release | undefined => byVersion(releases).at(-1);
 
+/** The ledger with `r` in it: in place of the release of its name, or added. */
+export const withRelease = (releases: Release[], r: Release): Release[] =>
+  [...releases.filter((x) => x.metadata.name !== r.metadata.name), r];
+
 export const nextVersion = (releases: Release[]): number => (latestRelease(releases)?.spec.version ?? 0) + 1;
 
 const finished = (r: Release) => r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed';

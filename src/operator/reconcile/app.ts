@@ -23,7 +23,7 @@ import type { WorkResult } from '../../k8s/queue.js';
 import type { Ctx } from '../context.js';
 import { attachmentVar, mergeConfig, validateConfig } from '../desired/config.js';
 import { NamespaceNotEnabled } from '../errors.js';
-import { currentRelease, latestRelease, nextToProcess, resolveSlug } from '../desired/ledger.js';
+import { currentRelease, latestRelease, nextToProcess, resolveSlug, withRelease } from '../desired/ledger.js';
 import { ownedBy } from '../desired/owner.js';
 import { buildPostdeployJob, postdeployJobName } from '../desired/postdeploy.js';
 import { appUrl } from '../desired/web.js';
@@ -78,24 +78,36 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
   const attached = await resolveAttachments(ctx, attachments, userConfig);
   const config = problems.length ? undefined : mergeConfig(userConfig, attached);
 
-  // 4. The ledger: builds first (a succeeded one wants its release), then the releases.
+  // 4. The ledger: builds first (a succeeded one wants its release), then the releases. What this
+  // pass writes of a release (a status, a new one) is what the rest of it reads: a release that
+  // goes live runs its dynos now, not after its watch event comes back.
   const built = await reconcileBuilds(ctx, app, builds, releases);
-  const configRewritten = await processNextRelease(ctx, releases, config);
-  if (config && !configRewritten) {
+  let ledger = releases;
+  const advance = async () => {
+    const step = await processNextRelease(ctx, ledger, config);
+    if (step.release) ledger = withRelease(ledger, step.release);
+    return step;
+  };
+  const first = await advance();
+  if (config && !first.rewroteConfig) {
     // The cached config Secret may lag our own writes (a rollback's restore): confirm with a fresh read.
     const fresh = async () => {
       const secret = await ctx.kube.find<Secret>(Resources.Secret, namespace, names.configSecret(appName));
       const data = secret?.data ?? {};
       return validateConfig(data).length ? undefined : mergeConfig(data, attached);
     };
-    await appendReleaseIfDue(ctx, app, releases, config, fresh, built);
+    const appended = await appendReleaseIfDue(ctx, app, ledger, config, fresh, built);
+    if (appended) {
+      ledger = withRelease(ledger, appended);
+      await advance();
+    }
   }
 
   // 5. Dynos of the current release; releases whose snapshot was deleted are told so.
-  const missingSnapshots = await checkSnapshots(ctx, releases);
+  const missingSnapshots = await checkSnapshots(ctx, ledger);
   await pruneBuilds(ctx, builds);
-  const current = currentRelease(releases);
-  const resolved = current ? resolveSlug(current, releases) : undefined;
+  const current = currentRelease(ledger);
+  const resolved = current ? resolveSlug(current, ledger) : undefined;
   const slug = resolved?.ok ? resolved.slug : undefined;
   const traffic = ctx.traffic?.traffic(namespace, appName);
   const scaled = await autoscaleWeb(ctx, app, formation, traffic, Boolean(slug?.processTypes.web));
@@ -111,7 +123,7 @@ export async function reconcileApp(base: Ctx, namespace: string, appName: string
   }
 
   // 6. The App's status.
-  const status = appStatus(ctx, app, releases, current, dynos, problems, builds, missingSnapshots, sleep);
+  const status = appStatus(ctx, app, ledger, current, dynos, problems, builds, missingSnapshots, sleep);
   await writeStatus(ctx, Resources.App, app, status);
   await announce(ctx, app, app.status?.conditions, status.conditions!, ConditionType.Ready);
   await announce(ctx, app, app.status?.conditions, status.conditions!, ConditionType.Degraded);
