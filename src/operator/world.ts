@@ -46,7 +46,7 @@ export class World {
   readonly services: Informer<Owned<Service>>;
   readonly ingresses: Informer<Owned<Ingress>>;
   readonly jobs: Informer<Job>;
-  /** The build Jobs' pods only (dyno pods are never watched): a build is decided as its report appears. */
+  /** The build Jobs' pods, kept as how their containers ended: a build is decided as its report appears. */
   readonly buildPods: Informer<Pod>;
   readonly statefulSets: Informer<Owned<StatefulSet>>;
   readonly claims: Informer<Owned<PersistentVolumeClaim>>;
