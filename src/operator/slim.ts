@@ -5,7 +5,7 @@ import type { ObjectMeta } from '../api/kind.js';
 import { LABEL_ROLE } from '../k8s/labels.js';
 import { ownedHash, type Owned } from '../k8s/owned.js';
 import type { KubeObject } from '../k8s/rest.js';
-import type { Deployment, Job, Secret, StatefulSet } from '../k8s/types.js';
+import type { Deployment, Job, Pod, Secret, StatefulSet } from '../k8s/types.js';
 
 function meta(m: ObjectMeta | undefined): ObjectMeta {
   const { name, namespace, uid, resourceVersion, generation, labels, annotations, deletionTimestamp, creationTimestamp } = m ?? {};
@@ -33,6 +33,17 @@ export const slimStatefulSet = (manager: string) => (s: StatefulSet): Owned<Stat
 export const slimJob = (j: Job): Job => ({
   metadata: meta(j.metadata),
   status: j.status ? { succeeded: j.status.succeeded, failed: j.status.failed, active: j.status.active, conditions: j.status.conditions } : undefined,
+});
+
+/** Build pods: only how their containers ended (the reporting one's termination message). */
+export const slimBuildPod = (p: Pod): Pod => ({
+  metadata: meta(p.metadata),
+  status: {
+    containerStatuses: (p.status?.containerStatuses ?? []).map((c) => ({
+      name: c.name, image: c.image, imageID: c.imageID, ready: c.ready, restartCount: c.restartCount,
+      state: c.state?.terminated ? { terminated: { exitCode: c.state.terminated.exitCode, message: c.state.terminated.message } } : {},
+    })),
+  },
 });
 
 /** Config Secrets keep their data (every reconcile reads it); snapshots only their metadata. */

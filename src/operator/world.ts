@@ -12,14 +12,17 @@ import { Informer, type InformerEvent } from '../k8s/informer.js';
 import { LABEL_ADDON, LABEL_APP, LABEL_ROLE, managedSelector } from '../k8s/labels.js';
 import type { Owned } from '../k8s/owned.js';
 import type { Kube, KubeObject } from '../k8s/rest.js';
-import type { Deployment, HorizontalPodAutoscaler, Ingress, Job, PersistentVolumeClaim, Secret, Service, StatefulSet } from '../k8s/types.js';
+import type { Deployment, HorizontalPodAutoscaler, Ingress, Job, PersistentVolumeClaim, Pod, Secret, Service, StatefulSet } from '../k8s/types.js';
 import { Resources } from '../k8s/resources.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { NamespaceSecrets } from './secrets.js';
-import { slimDeployment, slimJob, slimOwned, slimStatefulSet } from './slim.js';
+import { slimBuildPod, slimDeployment, slimJob, slimOwned, slimStatefulSet } from './slim.js';
 
 export type { Deployment, Job, Secret };
+
+/** The label the Job controller puts on a Job's pods. */
+const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 
 export const appKey = (namespace: string, app: string): string => `${namespace}/${app}`;
 const ADDON_PREFIX = 'addon:';
@@ -43,6 +46,8 @@ export class World {
   readonly services: Informer<Owned<Service>>;
   readonly ingresses: Informer<Owned<Ingress>>;
   readonly jobs: Informer<Job>;
+  /** The build Jobs' pods, kept as how their containers ended: a build is decided as its report appears. */
+  readonly buildPods: Informer<Pod>;
   readonly statefulSets: Informer<Owned<StatefulSet>>;
   readonly claims: Informer<Owned<PersistentVolumeClaim>>;
   readonly hpas: Informer<Owned<HorizontalPodAutoscaler>>;
@@ -66,6 +71,7 @@ export class World {
     this.services = make<Owned<Service>>(Resources.Service, { labelSelector: managedSelector, transform: slimOwned(manager) });
     this.ingresses = make<Owned<Ingress>>(Resources.Ingress, { labelSelector: managedSelector, transform: slimOwned(manager) });
     this.jobs = make<Job>(Resources.Job, { labelSelector: `${managedSelector},${LABEL_ROLE} in (release-phase,build,one-off)`, transform: slimJob });
+    this.buildPods = make<Pod>(Resources.Pod, { labelSelector: `${managedSelector},${LABEL_ROLE}=build`, transform: slimBuildPod });
     this.statefulSets = make<Owned<StatefulSet>>(Resources.StatefulSet, { labelSelector: `${managedSelector},${LABEL_ROLE}=addon`, transform: slimStatefulSet(manager) });
     this.claims = make<Owned<PersistentVolumeClaim>>(Resources.PersistentVolumeClaim, { labelSelector: `${managedSelector},${LABEL_ROLE}=addon`, transform: slimOwned(manager) });
     this.hpas = make<Owned<HorizontalPodAutoscaler>>(Resources.HorizontalPodAutoscaler, { labelSelector: managedSelector, transform: slimOwned(manager) });
@@ -79,8 +85,12 @@ export class World {
     this.attachments.addIndex('app', byApp);
     this.attachments.addIndex('addon', (a) => (a.spec.addon ? appKey(a.metadata.namespace ?? '', a.spec.addon) : undefined));
     this.deployments.addIndex('app', byAppLabel);
+    this.buildPods.addIndex('job', (p) => {
+      const job = p.metadata?.labels?.[JOB_NAME_LABEL] ?? p.metadata?.labels?.['job-name'];
+      return job ? appKey(p.metadata?.namespace ?? '', job) : undefined;
+    });
     this.apps.addIndex('namespace', (a) => a.metadata.namespace);
-    this.all = [this.apps, this.releases, this.builds, this.formations, this.attachments, this.addons, this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims, this.hpas] as unknown as Informer<KubeObject>[];
+    this.all = [this.apps, this.releases, this.builds, this.formations, this.attachments, this.addons, this.deployments, this.services, this.ingresses, this.jobs, this.buildPods, this.statefulSets, this.claims, this.hpas] as unknown as Informer<KubeObject>[];
     // Secrets are watched where apps are, and no longer where the last one went.
     this.apps.on((event, app) => {
       const ns = app.metadata.namespace!;
@@ -107,7 +117,7 @@ export class World {
       const addon = o.metadata?.labels?.[LABEL_ADDON];
       if (addon) enqueue(addonKey(ns(o), addon), urgent(o));
     };
-    for (const inf of [this.deployments, this.services, this.ingresses, this.jobs, this.statefulSets, this.claims, this.hpas] as Informer<KubeObject>[]) inf.on(byLabel(() => false));
+    for (const inf of [this.deployments, this.services, this.ingresses, this.jobs, this.buildPods, this.statefulSets, this.claims, this.hpas] as Informer<KubeObject>[]) inf.on(byLabel(() => false));
     this.secrets.on(byLabel((s) => s.metadata?.labels?.[LABEL_ROLE] === 'config'));
     this.secrets.onSynced((namespace) => {
       for (const a of this.apps.byIndex('namespace', namespace)) enqueue(appKey(namespace, a.metadata.name!), false);
@@ -147,6 +157,11 @@ export class World {
 
   attachmentsOf(namespace: string, app: string): AddonAttachment[] {
     return this.attachments.byIndex('app', appKey(namespace, app));
+  }
+
+  /** The pods of a build Job, as the Job controller labels them. */
+  podsOfJob(namespace: string, job: string): Pod[] {
+    return this.buildPods.byIndex('job', appKey(namespace, job));
   }
 
   deploymentsOf(namespace: string, app: string): Deployment[] {

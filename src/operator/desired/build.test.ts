@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { App } from '../../api/app.js';
 import type { Build } from '../../api/build.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
-import { buildJob, unknownStack } from './build.js';
+import type { Pod } from '../../k8s/types.js';
+import { REPORTING_CONTAINER, buildJob, podReport, unknownStack } from './build.js';
 
 const app: App = { apiVersion: 'dynokube.dev/v1alpha1', kind: 'App', metadata: { name: 'shop', namespace: 'ns', uid: 'a' }, spec: { buildpacks: ['heroku/python'] } };
 const build: Build = {
@@ -63,5 +64,31 @@ describe('the build Job', () => {
     expect(names.filter((n) => n.startsWith('DYNOKUBE_REGISTRY') || n === 'DYNOKUBE_SOURCE_URL')).toEqual([]);
     expect(JSON.stringify(compile)).not.toContain('push-creds');
     expect(compile.volumeMounts!.map((m) => m.mountPath)).toContain('/etc/dynokube/env');
+  });
+});
+
+describe('the build\'s report from its pod', () => {
+  const pod = (containers: { name: string; message?: string; running?: boolean }[]): Pod => ({
+    metadata: { name: 'shop-1a2b3c4-abcdef-x1y2z', namespace: 'ns' },
+    status: {
+      phase: 'Pending',
+      containerStatuses: containers.map((c) => ({
+        name: c.name, image: 'b:1', imageID: '', ready: false, restartCount: 0,
+        state: c.running ? { running: {} } : { terminated: { exitCode: 0, ...(c.message !== undefined ? { message: c.message } : {}) } },
+      })),
+    },
+  });
+
+  it('is read from the reporting container once it has terminated, before the pod\'s phase or the Job say so', () => {
+    const report = { ok: true, image: 'reg/ns/shop@sha256:' + 'a'.repeat(64), processTypes: { web: 'node server.js' } };
+    expect(buildJob(build, app, DEFAULT_SETTINGS).spec!.template.spec!.containers.map((c) => c.name)).toEqual([REPORTING_CONTAINER]);
+    expect(podReport([pod([{ name: REPORTING_CONTAINER, message: JSON.stringify(report) }])])).toEqual(report);
+  });
+
+  it('is a failure when the message cannot be read, and nothing while the build runs or ended without one', () => {
+    expect(podReport([pod([{ name: REPORTING_CONTAINER, message: 'Killed' }])])).toEqual({ ok: false, error: 'the builder\'s report was unreadable: Killed' });
+    expect(podReport([pod([{ name: REPORTING_CONTAINER, running: true }])])).toBeUndefined();
+    expect(podReport([pod([{ name: REPORTING_CONTAINER }])])).toBeUndefined();
+    expect(podReport([])).toBeUndefined();
   });
 });

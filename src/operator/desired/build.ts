@@ -5,14 +5,39 @@
 import type { V1Container, V1EnvVar, V1Job } from '@kubernetes/client-node';
 import type { App } from '../../api/app.js';
 import type { Build } from '../../api/build.js';
-import { BUILD_DIR, BuilderEnv, CACHE_DIR, ENV_DIR, HANDOFF, PHASE_ENV, type BuilderPhase } from '../../api/builder.js';
+import { BUILD_DIR, BuilderEnv, CACHE_DIR, ENV_DIR, HANDOFF, PHASE_ENV, type BuildResult, type BuilderPhase } from '../../api/builder.js';
 import { names } from '../../api/names.js';
 import { appLabels } from '../../k8s/labels.js';
+import type { Pod } from '../../k8s/types.js';
 import type { Settings } from '../settings.js';
 import { ownedBy } from './owner.js';
 import { FINISHED_JOB_TTL_SECONDS } from './release.js';
 
 export const buildJobName = (build: Build): string => build.metadata.name!;
+
+/** The build Job's last container: it runs the publish phase and reports the build's result. */
+export const REPORTING_CONTAINER = 'build';
+
+/**
+ * The build's result as its pods tell it: the reporting container's termination message, once the
+ * kubelet shows it terminated. The builder always ends with a report (a failed phase hands its
+ * failure on to publish), and with backoffLimit 0 there is no second attempt: the build is decided
+ * from that moment, not the second or two later when the pod's phase and then the Job's condition
+ * catch up. Undefined while none has one (a container killed without a report: the Job says why).
+ */
+export function podReport(pods: Pod[]): BuildResult | undefined {
+  for (const pod of pods) {
+    const statuses = pod.status?.containerStatuses ?? [];
+    const message = (statuses.find((c) => c.name === REPORTING_CONTAINER) ?? statuses[0])?.state?.terminated?.message;
+    if (!message) continue;
+    try {
+      return JSON.parse(message) as BuildResult;
+    } catch {
+      return { ok: false, error: `the builder's report was unreadable: ${message.slice(0, 200)}` };
+    }
+  }
+  return undefined;
+}
 
 /** The stack a build uses: its own, the App's, else the cluster's default. */
 export const stackOf = (build: Build, app: App, settings: Settings): string => build.spec.stack ?? app.spec.stack ?? settings.defaultStack;
@@ -95,7 +120,7 @@ export function buildJob(build: Build, app: App, settings: Settings): V1Job {
           securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           // Each container has its own process namespace (shareProcessNamespace stays off).
           initContainers: [container('restore'), container('compile')],
-          containers: [container('publish', 'build')],
+          containers: [container('publish', REPORTING_CONTAINER)],
           volumes: [
             { name: 'app', emptyDir: {} },
             { name: 'tmp', emptyDir: {} },

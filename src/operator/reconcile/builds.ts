@@ -9,7 +9,7 @@ import { setCondition, type ConditionInput } from '../../k8s/conditions.js';
 import { Resources } from '../../k8s/resources.js';
 import type { Job, Pod } from '../../k8s/types.js';
 import type { Ctx } from '../context.js';
-import { buildJob, buildJobName, unknownStack } from '../desired/build.js';
+import { buildJob, buildJobName, podReport, unknownStack } from '../desired/build.js';
 import { appUrl } from '../desired/web.js';
 import type { BuiltSlug } from './releases.js';
 import { announce, writeStatus } from './status.js';
@@ -21,15 +21,8 @@ const finished = (b: Build) => b.status?.phase === 'Succeeded' || b.status?.phas
 /** What the builder left in its pod's termination message, or why there is nothing to read. */
 async function result(ctx: Ctx, job: Job): Promise<BuildResult> {
   const pods = await ctx.kube.list<Pod>(Resources.Pod, job.metadata.namespace, { labelSelector: `job-name=${job.metadata.name}` });
-  for (const pod of pods.items) {
-    const message = pod.status?.containerStatuses?.[0]?.state?.terminated?.message;
-    if (!message) continue;
-    try {
-      return JSON.parse(message) as BuildResult;
-    } catch {
-      return { ok: false, error: `the builder's report was unreadable: ${message.slice(0, 200)}` };
-    }
-  }
+  const reported = podReport(pods.items);
+  if (reported) return reported;
   const failed = job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
   if (failed?.reason === 'DeadlineExceeded') return { ok: false, error: `the build took longer than ${ctx.settings.buildTimeoutSeconds / 60} minutes` };
   return { ok: false, error: failed?.message ?? 'the build ended without a report' };
@@ -62,11 +55,13 @@ export async function reconcileBuilds(ctx: Ctx, app: App, builds: Build[], relea
       continue;
     }
     const done = job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-    if (!done) {
+    // The report is read as soon as the kubelet shows it: the Job's condition follows a second or two later.
+    const reported = done ? undefined : podReport(ctx.world.podsOfJob(job.metadata.namespace!, job.metadata.name!));
+    if (!done && !reported) {
       if (b.status?.phase !== 'Building') await setStatus(ctx, b, { ...base, phase: 'Building' }, { type: ConditionType.Ready, status: 'False', reason: 'Building', message: 'the build is running' });
       continue;
     }
-    const r = await result(ctx, job);
+    const r = reported ?? await result(ctx, job);
     if (r.ok && r.image) {
       ctx.log.info({ build: b.metadata.name, image: r.image }, 'build succeeded');
       const t = r.timings ?? {};

@@ -92,7 +92,7 @@ export async function reconcileDynos(ctx: Ctx, app: App, formation: Formation | 
   if (failed) throw failed.reason;
 
   const unknown = slug ? unknownTypes(formation, slug) : [];
-  // Only a stalled rollout costs a read of its pods: the operator does not watch pods.
+  // Only a stalled rollout costs a read of its pods: no cache keeps dyno pods' container states.
   const stalled = stuck.length ? stallCondition(stuck, current!.spec.version, await releasePods(ctx, ns, appName, current!.spec.version, stuck), ctx.settings.rolloutDeadlineSeconds) : undefined;
   const summary = types.map((t) => `${t}=${processes[t]!.ready}/${processes[t]!.desired}`).join(' ');
   const conditions: ConditionInput[] = [
