@@ -56,7 +56,7 @@ export async function reconcileBuilds(ctx: Ctx, app: App, builds: Build[], relea
     }
     const done = job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
     // The report is read as soon as the kubelet shows it: the Job's condition follows a second or two later.
-    const reported = done ? undefined : podReport(ctx.world.podsOfJob(job.metadata.namespace!, job.metadata.name!));
+    const reported = podReport(ctx.world.podsOfJob(job.metadata.namespace!, job.metadata.name!));
     if (!done && !reported) {
       if (b.status?.phase !== 'Building') await setStatus(ctx, b, { ...base, phase: 'Building' }, { type: ConditionType.Ready, status: 'False', reason: 'Building', message: 'the build is running' });
       continue;

@@ -98,7 +98,7 @@ async function restoreConfig(ctx: Ctx, r: Release, snapshot: Config): Promise<bo
 /** What one step of the ledger did. */
 export interface ReleaseStep {
   /** The app's config was rewritten (a rollback): nothing should be decided from the config read before. */
-  rewroteConfig: boolean;
+  rewroteConfig?: true;
   /** The release whose status was written, as it now stands (the cache shows it a moment later). */
   release?: Release;
 }
@@ -106,43 +106,43 @@ export interface ReleaseStep {
 /** Takes the oldest unfinished release one step further. */
 export async function processNextRelease(ctx: Ctx, releases: Release[], config: Config | undefined): Promise<ReleaseStep> {
   const r = nextToProcess(releases);
-  if (!r) return { rewroteConfig: false };
+  if (!r) return {};
   const log = ctx.log.child({ release: r.spec.version });
   const resolved = resolveSlug(r, releases);
-  if (!resolved.ok) return { rewroteConfig: false, release: await setReleaseStatus(ctx, r, 'Failed', cond('False', resolved.reason, resolved.message)) };
+  if (!resolved.ok) return { release: await setReleaseStatus(ctx, r, 'Failed', cond('False', resolved.reason, resolved.message)) };
   const slug = resolved.slug;
   const slugStatus = { image: slug.image, processTypes: slug.processTypes, configSecret: names.releaseSnapshot(r.spec.app, r.spec.version) };
   const snap = await ensureSnapshot(ctx, r, config);
   if (snap.problem) {
     const { fatal, ...c } = snap.problem;
-    return { rewroteConfig: false, release: await setReleaseStatus(ctx, r, fatal ? 'Failed' : 'Pending', c, slugStatus) };
+    return { release: await setReleaseStatus(ctx, r, fatal ? 'Failed' : 'Pending', c, slugStatus) };
   }
   if (r.spec.rollbackTo !== undefined && (await restoreConfig(ctx, r, snap.config!))) return { rewroteConfig: true };
   const withConfig = { ...slugStatus, configVars: Object.keys(snap.config!.data).sort() };
   const command = slug.processTypes[RELEASE_TYPE];
   if (!command) {
     log.info('release succeeded');
-    return { rewroteConfig: false, release: await setReleaseStatus(ctx, r, 'Succeeded', cond('True', 'Released', `v${r.spec.version} is live`), withConfig) };
+    return { release: await setReleaseStatus(ctx, r, 'Succeeded', cond('True', 'Released', `v${r.spec.version} is live`), withConfig) };
   }
   const ns = r.metadata.namespace!;
   const job = ctx.world.jobs.get(ns, releaseJobName(r.spec.app, r.spec.version));
   if (!job) {
     await ctx.applier.ensure(Resources.Job, buildReleaseJob(r, slug, ctx.settings) as never, undefined);
     log.info('release phase started');
-    return { rewroteConfig: false, release: await setReleaseStatus(ctx, r, 'ReleasePhase', cond('False', 'ReleasePhaseRunning', `running the release command: ${command}`), withConfig) };
+    return { release: await setReleaseStatus(ctx, r, 'ReleasePhase', cond('False', 'ReleasePhaseRunning', `running the release command: ${command}`), withConfig) };
   }
   const conditions = job.status?.conditions ?? [];
   const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
   if (job.status?.succeeded || conditions.some((c) => c.type === 'Complete' && c.status === 'True')) {
     log.info('release phase succeeded');
-    return { rewroteConfig: false, release: await setReleaseStatus(ctx, r, 'Succeeded', cond('True', 'Released', `v${r.spec.version} is live (release command succeeded)`), withConfig) };
+    return { release: await setReleaseStatus(ctx, r, 'Succeeded', cond('True', 'Released', `v${r.spec.version} is live (release command succeeded)`), withConfig) };
   }
   if (failed) {
     log.warn({ reason: failed.reason }, 'release phase failed');
     const why = failed.reason === 'DeadlineExceeded' ? `did not finish within ${ctx.settings.releasePhaseTimeoutSeconds}s` : `failed (${failed.reason ?? 'Failed'}: ${failed.message ?? ''})`;
-    return { rewroteConfig: false, release: await setReleaseStatus(ctx, r, 'Failed', cond('False', 'ReleaseCommandFailed', `the release command ${why}; the app keeps running its previous release`), withConfig) };
+    return { release: await setReleaseStatus(ctx, r, 'Failed', cond('False', 'ReleaseCommandFailed', `the release command ${why}; the app keeps running its previous release`), withConfig) };
   }
-  return { rewroteConfig: false, release: await setReleaseStatus(ctx, r, 'ReleasePhase', cond('False', 'ReleasePhaseRunning', `running the release command: ${command}`), withConfig) };
+  return { release: await setReleaseStatus(ctx, r, 'ReleasePhase', cond('False', 'ReleasePhaseRunning', `running the release command: ${command}`), withConfig) };
 }
 
 /** Marks releases made from App.spec.image, so the spec is compared with what it last deployed. */
