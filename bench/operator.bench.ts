@@ -10,14 +10,19 @@
 //      (300), a resync (every 60 s here) included: only watches should remain.
 //   5. Flat memory: the operator's RSS (and V8 heap) with the N apps settled, and again after
 //      BENCH_RECONCILES (10,000) further reconciles at the same number of apps (each App touched
-//      by an annotation); the goal is no growth beyond 10 %.
+//      by an annotation); the goal is no growth beyond 10 %. Each time, both as found and after a
+//      full collection forced through the operator's inspector: what is left then is retained.
+//      BENCH_HEAPSNAPSHOTS=<dir>: the operator also writes a heap snapshot there after each
+//      collection, to compare what is retained (the first snapshot's own memory then shows in
+//      the second RSS figure).
 //   6. Start-up: the operator restarted, a scale change made at once: seconds until its Deployment has it.
 // Each half runs on a fresh control plane. BENCH_APPS sets N (default 1000). The operator runs as
 // its image does, compiled (npm run build); the figures are also written to bench/results/.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { WebSocket } from 'ws';
 import { freePorts } from '../hack/cluster/processes.js';
 import type { App } from '../src/api/app.js';
 import type { Release } from '../src/api/release.js';
@@ -147,10 +152,42 @@ const rssMiB = (pid: number): Promise<number> =>
 /** The operator's own metrics: one sample by name (labels summed). */
 const sample = async (probe: number, name: string): Promise<number> => total(await scrape(probe), name);
 
-async function settledMemory(pid: number, probe: number): Promise<{ rss: number; heap: number }> {
-  for (let quiet = 0; quiet < 5; await sleep(1000)) {
-    quiet = (await sample(probe, 'dynokube_workqueue_depth')) + (await sample(probe, 'dynokube_workqueue_in_flight')) === 0 ? quiet + 1 : 0;
+/** Waits until the operator's work queue has been empty for five seconds. */
+async function quiet(probe: number): Promise<void> {
+  for (let still = 0; still < 5; await sleep(1000)) {
+    still = (await sample(probe, 'dynokube_workqueue_depth')) + (await sample(probe, 'dynokube_workqueue_in_flight')) === 0 ? still + 1 : 0;
   }
+}
+
+interface Memory {
+  /** As found: the least of five samples a second apart. */
+  rss: number;
+  heap: number;
+  /** The same after a full collection. */
+  collected: { rss: number; heap: number };
+}
+
+/** One call to the operator's inspector (the Chrome DevTools Protocol) on `port`. */
+async function inspect(port: number, method: string): Promise<void> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+  const ws = new WebSocket(target!.webSocketDebuggerUrl);
+  try {
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    await new Promise<void>((resolve, reject) => {
+      ws.on('message', (data: Buffer) => {
+        const reply = JSON.parse(data.toString()) as { id?: number; error?: { message: string } };
+        if (reply.id !== 1) return;
+        if (reply.error) reject(new Error(`${method}: ${reply.error.message}`));
+        else resolve();
+      });
+      ws.send(JSON.stringify({ id: 1, method }));
+    });
+  } finally {
+    ws.close();
+  }
+}
+
+async function sampleMemory(pid: number, probe: number): Promise<{ rss: number; heap: number }> {
   let rss = Infinity;
   let heap = Infinity;
   for (let i = 0; i < 5; i++, await sleep(1000)) {
@@ -158,6 +195,23 @@ async function settledMemory(pid: number, probe: number): Promise<{ rss: number;
     heap = Math.min(heap, (await sample(probe, 'nodejs_heap_size_used_bytes')) / 1024 / 1024);
   }
   return { rss, heap };
+}
+
+/** The operator's memory once its queue is quiet, as found and after a full collection. */
+async function settledMemory(op: ChildProcess, probe: number, inspector: number): Promise<Memory> {
+  await quiet(probe);
+  const found = await sampleMemory(op.pid!, probe);
+  await inspect(inspector, 'HeapProfiler.collectGarbage');
+  const collected = await sampleMemory(op.pid!, probe);
+  const snapshots = process.env.BENCH_HEAPSNAPSHOTS;
+  if (snapshots) {
+    // Written on the operator's main thread: once the file is there and metrics answer, it is done.
+    const written = (await readdir(snapshots)).length;
+    op.kill('SIGUSR2');
+    while ((await readdir(snapshots)).length === written) await sleep(200);
+    await sample(probe, 'nodejs_heap_size_used_bytes');
+  }
+  return { ...found, collected };
 }
 
 interface OperatorFigures {
@@ -171,8 +225,8 @@ interface OperatorFigures {
   churned: number;
   queueWait: { urgent: number; other: number };
   idle: { seconds: number; cpuPercent: number; requests: [string, number][] };
-  before: { rss: number; heap: number };
-  after: { rss: number; heap: number };
+  before: Memory;
+  after: Memory;
   reconciles: number;
   restartMs: number;
 }
@@ -195,11 +249,12 @@ function churn(kube: Kube, apps: string[]): { stop: () => Promise<number> } {
 
 async function withOperator(): Promise<OperatorFigures> {
   const { cluster, kube } = await freshCluster('operator', NS);
-  const [probe] = await freePorts(1);
+  const [probe, inspector] = await freePorts(2);
   const root = join(import.meta.dirname, '..');
   // BENCH_PROFILE=<dir>: the operator writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const start = () => spawn(process.execPath, [...profile, join(root, 'dist/src/operator/main.js'), '--leader-elect=false', `--probe-address=127.0.0.1:${probe}`], {
+  const snapshots = process.env.BENCH_HEAPSNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAPSNAPSHOTS}`] : [];
+  const start = () => spawn(process.execPath, [...profile, ...snapshots, `--inspect=127.0.0.1:${inspector}`, join(root, 'dist/src/operator/main.js'), '--leader-elect=false', `--probe-address=127.0.0.1:${probe}`], {
     cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, KUBECONFIG: cluster.kubeconfig, DYNOKUBE_NAMESPACE: NS, DYNOKUBE_LOG_LEVEL: 'warn', DYNOKUBE_RESYNC_SECONDS: String(RESYNC_SECONDS), NODE_OPTIONS: OPERATOR_NODE_OPTIONS },
   });
@@ -257,7 +312,7 @@ async function withOperator(): Promise<OperatorFigures> {
 
     // Idle: once every rollout is done, nothing changes; a resync or more passes.
     await (await deploymentsReady(kube, N * 2)).stop();
-    await settledMemory(op.pid!, probe!);
+    await quiet(probe!);
     say(`idle: ${IDLE_SECONDS}s with ${N} apps settled`);
     const idleFrom = await scrape(probe!);
     await sleep(IDLE_SECONDS * 1000);
@@ -271,9 +326,9 @@ async function withOperator(): Promise<OperatorFigures> {
     const rss = await peakRssMiB(op.pid!);
 
     // Flat memory: the same apps, reconciled again and again.
-    const before = await settledMemory(op.pid!, probe!);
+    const before = await settledMemory(op, probe!, inspector!);
     const first = await sample(probe!, 'dynokube_reconcile_total');
-    say(`memory with ${N} apps: RSS ${before.rss.toFixed(0)} MiB, heap ${before.heap.toFixed(0)} MiB; now ${RECONCILES} more reconciles`);
+    say(`memory with ${N} apps: RSS ${before.rss.toFixed(0)} MiB, heap ${before.heap.toFixed(0)} MiB, after a full collection ${before.collected.rss.toFixed(0)} / ${before.collected.heap.toFixed(0)} MiB; now ${RECONCILES} more reconciles`);
     let tick = 0;
     while ((await sample(probe!, 'dynokube_reconcile_total')) - first < RECONCILES) {
       await pool(names, CONCURRENCY, async (name) => {
@@ -282,7 +337,7 @@ async function withOperator(): Promise<OperatorFigures> {
       tick++;
     }
     const reconciles = (await sample(probe!, 'dynokube_reconcile_total')) - first;
-    const after = await settledMemory(op.pid!, probe!);
+    const after = await settledMemory(op, probe!, inspector!);
 
     // Start-up: a scale change made as a new operator starts, until its Deployment has it.
     await stop(op);
@@ -339,6 +394,8 @@ async function main(): Promise<void> {
     [`memory: RSS after ${op.reconciles} more reconciles (MiB)`, op.after.rss.toFixed(0)],
     ['memory: RSS growth (goal: at most 10 %)', `${(((op.after.rss - op.before.rss) / op.before.rss) * 100).toFixed(1)} %`],
     ['memory: V8 heap used, before / after (MiB)', `${op.before.heap.toFixed(0)} / ${op.after.heap.toFixed(0)}`],
+    ['memory after a full collection: RSS, before / after (MiB)', `${op.before.collected.rss.toFixed(0)} / ${op.after.collected.rss.toFixed(0)}`],
+    ['memory after a full collection: V8 heap used, before / after (MiB)', `${op.before.collected.heap.toFixed(0)} / ${op.after.collected.heap.toFixed(0)}`],
     [`start-up: operator started → a scale change made then is in its Deployment (s) (goal: 30 at 5,000 apps)`, seconds(op.restartMs)],
   ]);
   const file = await saveResults('operator', { apps: N, concurrency: CONCURRENCY, resyncSeconds: RESYNC_SECONDS, churnPerSecond: CHURN, floor, operator: op, ratio: op.readyMs / floor.ms });
