@@ -35,6 +35,7 @@ import { buildSnapshot } from '../src/operator/desired/release.js';
 import { buildIngress, buildRouterService, buildWebService } from '../src/operator/desired/web.js';
 import { DEFAULT_SETTINGS } from '../src/operator/settings.js';
 import { exec } from '../hack/exec.js';
+import { busyBetween, machineCpu } from './cpu.js';
 import { freshCluster, saveResults, say, sleep, table, teardown } from './cluster.js';
 import { histogramQuantile, increaseBy, scrape, total } from './scrape.js';
 import { percentile, pool, seconds } from './pool.js';
@@ -110,12 +111,13 @@ async function scaleLatencies(kube: Kube, write: (app: string, want: number) => 
 }
 
 /** The floor: the objects the operator would make, made directly with the same client. */
-async function baseline(): Promise<{ ms: number; requests: number; scaleP50: number; scaleP99: number }> {
+async function baseline(): Promise<{ ms: number; requests: number; cpu: { coreSeconds: number; percent: number }; scaleP50: number; scaleP99: number }> {
   const { cluster, kube } = await freshCluster('floor', NS);
   try {
     const settings = { ...DEFAULT_SETTINGS };
     let requests = 0;
     kube.onResponse = () => requests++;
+    const cpu0 = await machineCpu();
     const t0 = Date.now();
     await pool(names, CONCURRENCY, async (name) => {
       const app = await kube.create<App>(Resources.App, appObj(name));
@@ -133,10 +135,11 @@ async function baseline(): Promise<{ ms: number; requests: number; scaleP50: num
     const made = requests;
     const inf = await deploymentsReady(kube, N * 2);
     const ms = Date.now() - t0;
+    const cpu = busyBetween(cpu0, await machineCpu());
     await inf.stop();
     // The same scale changes written to the Deployments themselves.
     const scales = await scaleLatencies(kube, (app, want) => kube.mergePatch(Resources.Deployment, NS, `${app}-web`, { spec: { replicas: want } }));
-    return { ms, requests: made, scaleP50: percentile(scales, 50), scaleP99: percentile(scales, 99) };
+    return { ms, requests: made, cpu, scaleP50: percentile(scales, 50), scaleP99: percentile(scales, 99) };
   } finally {
     await teardown(cluster);
   }
@@ -216,6 +219,8 @@ async function settledMemory(op: ChildProcess, probe: number, inspector: number)
 
 interface OperatorFigures {
   readyMs: number;
+  /** The machine's busy core-seconds until every App was Ready, and the operator's own. */
+  cpu: { coreSeconds: number; percent: number; operator: number };
   rssMiB: number;
   requestsPerApp: number;
   requests: [string, number][];
@@ -223,7 +228,10 @@ interface OperatorFigures {
   p99: number;
   scaleCount: number;
   churned: number;
-  queueWait: { urgent: number; other: number };
+  /** The machine's cores busy while the scale changes were made (%). */
+  scaleCpuPercent: number;
+  queueWait: { urgentP50: number; urgent: number; other: number };
+  reconcileSeconds: { p50: number; p99: number };
   idle: { seconds: number; cpuPercent: number; requests: [string, number][] };
   before: Memory;
   after: Memory;
@@ -274,6 +282,7 @@ async function withOperator(): Promise<OperatorFigures> {
     apps.start();
     await apps.synced;
     const atStart = await scrape(probe!);
+    const cpu0 = await machineCpu();
     const t0 = Date.now();
     await pool(names, CONCURRENCY, async (name) => {
       await kube.create(Resources.App, appObj(name));
@@ -296,18 +305,25 @@ async function withOperator(): Promise<OperatorFigures> {
       await sleep(100);
     }
     const readyMs = Date.now() - t0;
+    const machine = busyBetween(cpu0, await machineCpu());
     await apps.stop();
     const converged = await scrape(probe!);
+    const cpu = { ...machine, operator: total(converged, 'process_cpu_seconds_total') - total(atStart, 'process_cpu_seconds_total') };
     const byKind = increaseBy(atStart, converged, 'dynokube_api_requests_total', (l) => `${l.verb} ${l.resource}`);
     const requests = [...byKind].sort((x, y) => y[1] - x[1]);
 
     // Scale latency: Formation write → the Deployment's spec.replicas, with other apps churning.
     const churning = churn(kube, names.filter((n) => !scaleTargets.includes(n)));
     const beforeScales = await scrape(probe!);
+    const scaleCpu0 = await machineCpu();
     const latencies = await scaleLatencies(kube, (app, want) => kube.mergePatch(Resources.Formation, NS, app, { spec: { processes: { web: { quantity: want } } } }));
+    const scaleCpuPercent = busyBetween(scaleCpu0, await machineCpu()).percent;
     const afterScales = await scrape(probe!);
-    const queueWaitP99 = (lane: string) => histogramQuantile(beforeScales, afterScales, 'dynokube_workqueue_wait_seconds', 0.99, (l) => l.lane === lane);
-    const queueWait = { urgent: queueWaitP99('urgent'), other: queueWaitP99('other') };
+    // Where a scale change's time goes: its wait in the queue, and reconciles (all keys') meanwhile.
+    const meanwhile = (name: string, q: number, lane?: string) => histogramQuantile(beforeScales, afterScales, name, q, (l) => !lane || l.lane === lane);
+    const wait = 'dynokube_workqueue_wait_seconds';
+    const queueWait = { urgentP50: meanwhile(wait, 0.5, 'urgent'), urgent: meanwhile(wait, 0.99, 'urgent'), other: meanwhile(wait, 0.99, 'other') };
+    const reconcileSeconds = { p50: meanwhile('dynokube_reconcile_duration_seconds', 0.5), p99: meanwhile('dynokube_reconcile_duration_seconds', 0.99) };
     const churned = await churning.stop();
 
     // Idle: once every rollout is done, nothing changes; a resync or more passes.
@@ -317,10 +333,10 @@ async function withOperator(): Promise<OperatorFigures> {
     const idleFrom = await scrape(probe!);
     await sleep(IDLE_SECONDS * 1000);
     const idleTo = await scrape(probe!);
-    const cpu = total(idleTo, 'process_cpu_seconds_total') - total(idleFrom, 'process_cpu_seconds_total');
+    const idleCpu = total(idleTo, 'process_cpu_seconds_total') - total(idleFrom, 'process_cpu_seconds_total');
     const idle = {
       seconds: IDLE_SECONDS,
-      cpuPercent: (cpu / IDLE_SECONDS) * 100,
+      cpuPercent: (idleCpu / IDLE_SECONDS) * 100,
       requests: [...increaseBy(idleFrom, idleTo, 'dynokube_api_requests_total', (l) => `${l.verb} ${l.resource} ${l.code}`)],
     };
     const rss = await peakRssMiB(op.pid!);
@@ -353,8 +369,8 @@ async function withOperator(): Promise<OperatorFigures> {
     const restartMs = Date.now() - restartAt;
     await watched.stop();
     return {
-      readyMs, rssMiB: rss, requestsPerApp: requests.reduce((n, [, v]) => n + v, 0) / N, requests,
-      p50: percentile(latencies, 50), p99: percentile(latencies, 99), scaleCount: latencies.length, churned, queueWait, idle, before, after, reconciles, restartMs,
+      readyMs, cpu, rssMiB: rss, requestsPerApp: requests.reduce((n, [, v]) => n + v, 0) / N, requests,
+      p50: percentile(latencies, 50), p99: percentile(latencies, 99), scaleCount: latencies.length, churned, scaleCpuPercent, queueWait, reconcileSeconds, idle, before, after, reconciles, restartMs,
     };
   } finally {
     await stop(op);
@@ -379,14 +395,17 @@ async function main(): Promise<void> {
     ['operator: creates until every App Ready (s)', seconds(op.readyMs)],
     ['ratio operator / floor (goal: at most 1.15)', (op.readyMs / floor.ms).toFixed(2)],
     ['API requests per app: floor / operator', `${(floor.requests / N).toFixed(1)} / ${op.requestsPerApp.toFixed(1)}`],
+    ['machine CPU busy until ready, floor / operator (core-s, % of all cores)', `${floor.cpu.coreSeconds.toFixed(0)} (${floor.cpu.percent.toFixed(0)} %) / ${op.cpu.coreSeconds.toFixed(0)} (${op.cpu.percent.toFixed(0)} %)`],
+    ['  of which the operator process (core-s)', op.cpu.operator.toFixed(1)],
     ...op.requests.slice(0, 8).map(([k, v]) => [`  operator: ${k} per app`, (v / N).toFixed(2)]),
     ['operator peak RSS (MiB) (goal: at most 150)', op.rssMiB.toFixed(0)],
     [`scale: Formation write → Deployment replicas, p50 (s) (goal: 0.05)`, seconds(op.p50)],
-    [`  ${op.scaleCount} changes, with ${op.churned} config changes of other apps meanwhile`, ''],
+    [`  ${op.scaleCount} changes, with ${op.churned} config changes of other apps meanwhile; machine CPU busy (%)`, op.scaleCpuPercent.toFixed(0)],
     ['scale: p99 (s) (goal: 0.25)', seconds(op.p99)],
     ['scale floor: Deployment write → seen, p50 / p99 (s), without churn', `${seconds(floor.scaleP50)} / ${seconds(floor.scaleP99)}`],
-    ['work queue wait p99 meanwhile, urgent keys (s, bucket bound) (goal: 1)', String(op.queueWait.urgent)],
-    ['  other keys: resyncs, rollouts\' status (s, bucket bound)', String(op.queueWait.other)],
+    ['work queue wait meanwhile, urgent keys, p50 / p99 (s, bucket bound) (goal: p99 1)', `${op.queueWait.urgentP50} / ${op.queueWait.urgent}`],
+    ['  other keys: resyncs, rollouts\' status, p99 (s, bucket bound)', String(op.queueWait.other)],
+    ['reconcile duration meanwhile, all keys, p50 / p99 (s, bucket bound)', `${op.reconcileSeconds.p50} / ${op.reconcileSeconds.p99}`],
     [`idle ${op.idle.seconds}s: operator CPU (% of a core) (goal: at most 2)`, op.idle.cpuPercent.toFixed(2)],
     [`idle ${op.idle.seconds}s: API requests (goal: none)`, String(idleRequests)],
     ...op.idle.requests.map(([k, v]) => [`  idle: ${k}`, String(v)]),
